@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// SparseIHT: sparse ReLU networks recovered by iterative hard thresholding.
+///
+/// Layout (see README "Architecture"):
+/// - `SparseIHTCore`: problem types, sparse vectors, the `ComputeBackend` protocol, the solver.
+/// - `SparseIHTCPU`: CPU backend (OpenBLAS through `CBLAS`, plain Swift).
+/// - `SparseIHTOpenCL`: OpenCL runtime and backend (kernels from `Kernels/`, CLBlast). No OpenBLAS.
+/// - `COpenCL`, `CCLBlast`, `CBLAS`: system-library shims.
+/// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
+let package = Package(
+    name: "SparseIHT",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sparse-iht", targets: ["sparse-iht"]),
+        .executable(name: "iht-bench", targets: ["iht-bench"]),
+        .library(name: "SparseIHTCore", targets: ["SparseIHTCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+        .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .executableTarget(name: "embed-kernels", path: "Tools/embed-kernels"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(),
+                dependencies: ["embed-kernels"], path: "Plugins/EmbedKernels"),
+        .target(name: "SparseIHTKernels", path: "Kernels",
+                plugins: ["EmbedKernels"]),
+        .target(name: "SparseIHTCore"),
+        .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
+        .target(name: "SparseIHTOpenCL",
+                dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
+        .executableTarget(
+            name: "sparse-iht",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/sparse-iht"),
+        .executableTarget(
+            name: "iht-bench",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/iht-bench"),
+        .testTarget(name: "SparseIHTTests",
+                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,16 @@
+/// Counts the bytes a backend has allocated and the peak, for memory reports.
+public final class AllocationTracker {
+    /// Bytes currently allocated.
+    public private(set) var current = 0
+    /// Highest `current` seen.
+    public private(set) var peak = 0
+
+    public init() {}
+
+    public func allocated(_ bytes: Int) {
+        current += bytes
+        peak = max(peak, current)
+    }
+
+    public func released(_ bytes: Int) { current -= bytes }
+}

@@ -1,0 +1,76 @@
+/// The numerical primitives of the gated reformulation (algorithm.md section 1), written once
+/// per backend. The solver is generic over this protocol; the CPU and OpenCL backends pass
+/// one shared parity suite.
+///
+/// Conventions for every method:
+/// - matrices are row-major float32;
+/// - `x` is the data matrix, `n x d` (rows are examples);
+/// - a block of `c` neurons is stored neuron-major: generators and weights are `c x d`
+///   (row `j` is neuron `j`'s length-`d` vector), so neuron `j`'s block of the flat
+///   `md` weight vector `w = [w_1; ...; w_m]` is contiguous;
+/// - gate matrices are `n x c` holding exactly 0.0 or 1.0.
+public protocol ComputeBackend: AnyObject {
+    /// A device (or host) allocation of float32 values owned by this backend.
+    associatedtype Buffer: AnyObject
+
+    /// `cpu` or `opencl`.
+    var kind: BackendKind { get }
+    /// Human-readable device description (e.g. `pthread-haswell-AMD EPYC (Portable Computing Language)`).
+    var deviceDescription: String { get }
+    /// Bytes currently allocated in this backend's buffers.
+    var bytesAllocated: Int { get }
+    /// Highest value `bytesAllocated` has reached.
+    var peakBytesAllocated: Int { get }
+
+    /// A zero-filled buffer of `count` floats.
+    func makeBuffer(count: Int) throws -> Buffer
+    /// A buffer holding a copy of `values`.
+    func makeBuffer(_ values: [Float]) throws -> Buffer
+    /// Copies `values` into the first `values.count` floats of `buffer`.
+    func write(_ values: [Float], to buffer: Buffer) throws
+    /// The first `count` floats of `buffer`.
+    func read(_ buffer: Buffer, count: Int) throws -> [Float]
+    /// Number of floats `buffer` holds.
+    func capacity(of buffer: Buffer) -> Int
+
+    /// Plain SGEMM: `c (m x n) = alpha * op(a) * op(b) + beta * c`, row-major, where `op(a)` is
+    /// `m x k` (`a` stored `k x m` when `transA`) and `op(b)` is `k x n`.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+              alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws
+
+    /// Gate matrix of a block of `c` neurons: `g = 1[x * h^T > 0]` (`n x c`), strict `>`,
+    /// with `h` the `c x d` generators. A zero generator gives an all-zero column.
+    func gate(x: Buffer, n: Int, d: Int, generators h: Buffer, c: Int, into g: Buffer) throws
+
+    /// Masked gated gradient of a block: row `j*k + l` of `out` (`(c*k) x d`) is
+    /// `(g_j .* r_l)^T x`, i.e. `out^T = x^T (g_j .* r_l)` stacked over neurons `j < c` and
+    /// output columns `l < k`. `r` is `n x k`. For `k = 1` this is `(A^T r)` for the block,
+    /// one `d`-row per neuron.
+    func maskedGradient(x: Buffer, n: Int, d: Int, gate g: Buffer, c: Int,
+                        residual r: Buffer, k: Int, into out: Buffer) throws
+
+    /// Gated forward product: `y = sum_j g_j .* (x w_j)` (length `n`) for `a` neurons with
+    /// weights `w` (`a x d`) and gate matrix `g` (`n x a`). With `a = 0`, `y = 0`.
+    func gatedForward(x: Buffer, n: Int, d: Int, weights w: Buffer, gate g: Buffer, a: Int,
+                      into y: Buffer) throws
+
+    /// Per-neuron output norms `|| g_j .* (x w_j) ||_2` for `a` neurons (length `a`).
+    func neuronOutputNorms(x: Buffer, n: Int, d: Int, weights w: Buffer, gate g: Buffer,
+                           a: Int) throws -> [Float]
+
+    /// Hard thresholding: the `k` entries of largest magnitude among the first `count`
+    /// values of `buffer`, as ascending indices with their values. Ties at the threshold
+    /// go to the lowest indices. Throws `SparseIHTError.nonFinite` on NaN or infinite input.
+    func topK(_ buffer: Buffer, count: Int, k: Int) throws -> TopKResult
+
+    /// `buffer[i] = scale * buffer[i]` for `i < count`, then `buffer[indices[t]] += values[t]`.
+    /// Indices must be distinct and below `count`.
+    func scaleAndScatterAdd(_ buffer: Buffer, count: Int, scale: Float,
+                            indices: [Int32], values: [Float]) throws
+}
+
+/// Which implementation of `ComputeBackend` runs.
+public enum BackendKind: String, Sendable, Codable {
+    case cpu
+    case opencl
+}
