@@ -1,4 +1,5 @@
 import COpenCL
+import SparseIHTCore
 
 /// A failed OpenCL or CLBlast call: the call's name, its numeric status and the symbolic
 /// name of that status (`CL_OUT_OF_RESOURCES`, `CLBlastInvalidDimension`).
@@ -148,3 +149,5 @@ public struct OpenCLBuildError: Error, CustomStringConvertible, Sendable {
 func check(_ status: cl_int, _ call: String, _ detail: @autoclosure () -> String = "") throws {
     if status != CL_SUCCESS { throw OpenCLError(call: call, code: status, detail: detail()) }
 }
+
+extension OpenCLError: OutOfMemoryReporting {}

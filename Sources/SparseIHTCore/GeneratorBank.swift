@@ -1,0 +1,61 @@
+/// The generator vectors `h_j` that define the gates `1[X h_j > 0]` (algorithm.md sections
+/// 1, 2 and 6), produced on demand so the `d x m` matrix never exists:
+/// - a random generator of neuron `j` at epoch `e` is `N(0, I_d)` drawn from the stream
+///   `(seed, j, e)`, identical on every backend;
+/// - in convex mode every neuron keeps its epoch-0 random generator;
+/// - once gates follow weights (sequential mode), a live neuron's generator is its current
+///   weight vector, and a dead one's is zero (it cannot come back, the published
+///   behaviour), or, with revival, a fresh random generator each step.
+public struct GeneratorBank: Sendable {
+    public let d: Int
+    public let m: Int
+    public let seed: UInt64
+    /// Weights whose live neurons define the generators; nil: every neuron is random.
+    public var followedWeights: SparseWeights?
+    /// Dead neurons get fresh random generators (epoch = `epoch`) instead of zero.
+    public var reviveDead: Bool
+    /// Neurons re-seeded after a stall: random while dead, even without `reviveDead`.
+    public var reseeded: Set<Int> = []
+    /// Epoch of the random generators of revived neurons (the step number).
+    public var epoch: Int
+
+    public init(d: Int, m: Int, seed: UInt64) {
+        self.d = d; self.m = m; self.seed = seed
+        followedWeights = nil; reviveDead = false; epoch = 0
+    }
+
+    /// Neuron `j`'s random generator at `epoch` into `out` (`d` floats).
+    public static func randomGenerator(seed: UInt64, neuron j: Int, epoch: Int,
+                                       into out: UnsafeMutableBufferPointer<Float>) {
+        var rng = SeededGenerator(seed: seed ^ 0x6A09_E667_F3BC_C909,
+                                  stream: UInt64(j) | (UInt64(epoch) << 40))
+        rng.fillNormals(out)
+    }
+
+    /// Generators of `neurons` (any order) as a `neurons.count x d` block.
+    public func rows(_ neurons: [Int]) -> [Float] {
+        var out = [Float](repeating: 0, count: neurons.count * d)
+        // Weights of live neurons, if gates follow weights.
+        var live: [Int: Int] = [:]      // neuron -> row in `compact`
+        var compact: [Float] = []
+        if let w = followedWeights {
+            let want = Set(neurons)
+            let active = w.activeNeurons.filter { want.contains($0) }
+            compact = w.compact(active)
+            for (r, j) in active.enumerated() { live[j] = r }
+        }
+        out.withUnsafeMutableBufferPointer { buf in
+            for (row, j) in neurons.enumerated() {
+                let dst = UnsafeMutableBufferPointer(rebasing: buf[(row * d)..<((row + 1) * d)])
+                if followedWeights == nil {
+                    Self.randomGenerator(seed: seed, neuron: j, epoch: 0, into: dst)
+                } else if let r = live[j] {
+                    for i in 0..<d { dst[i] = compact[r * d + i] }
+                } else if reviveDead || reseeded.contains(j) {
+                    Self.randomGenerator(seed: seed, neuron: j, epoch: epoch, into: dst)
+                }  // else: dead and not revived: zero generator
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// One step's report, for progress display and the result's history.
+public struct StepReport: Sendable, Codable {
+    public var step: Int
+    /// PSNR of the model on the step's data (dB).
+    public var psnr: Double
+    public var relativeResidual: Double
+    public var supportSize: Int
+    /// Indices that entered or left the support this step.
+    public var supportChanges: Int
+    /// Step size of the thresholding step.
+    public var mu: Double
+    /// Refinement steps accepted.
+    public var refineAccepted: Int
+    /// A stalled neuron was re-seeded after this step.
+    public var reseeded: Bool
+    public var seconds: Double
+}
+
+/// Why a run ended.
+public enum StopReason: String, Sendable, Codable {
+    case tolerance, budget
+}
+
+/// What a run returns.
+public struct SolverResult: Sendable {
+    public var weights: SparseWeights
+    /// Generators after the run (sequential: they follow the weights).
+    public var generators: GeneratorBank
+    public var history: [StepReport]
+    public var stopReason: StopReason
+    /// Neurons per chunk actually used.
+    public var chunk: Int
+}
+
+/// Scalar-output IHT on the gated reformulation (algorithm.md section 2), written once
+/// against `ComputeBackend`. One step:
+/// 1. residual `r = A w - y` with the step's gates;
+/// 2. normalized step size `mu` from the gradient on the current support;
+/// 3. the gradient over all `md` coordinates, streamed in chunks of neurons, thresholded
+///    to the top `s` (or inflated `s~`) of `|w - mu A^T r|` by merging chunk top-k results;
+/// 4. Armijo-checked refinement on the new support;
+/// 5. sequential mode: gates follow the weights (with revival / stall re-seeding).
+public final class IHTSolver<B: ComputeBackend> {
+    public let backend: B
+    public let options: SolverOptions
+    let problem: RegressionProblem
+    let xFull: B.Buffer
+    /// Called after every step.
+    public var onStep: ((StepReport) -> Void)?
+
+    public init(backend: B, problem: RegressionProblem, options: SolverOptions) throws {
+        try options.validate(n: problem.n, d: problem.d)
+        self.backend = backend
+        self.problem = problem
+        self.options = options
+        xFull = try backend.makeBuffer(problem.x)
+    }
+
+    public func run() throws -> SolverResult {
+        let o = options, d = problem.d
+        var w = SparseWeights(d: d, m: o.m)
+        var bank = GeneratorBank(d: d, m: o.m, seed: o.seed)
+        var history: [StepReport] = []
+        var best = -Double.infinity, sinceGain = 0
+        var chunk = o.chunk ?? defaultChunk()
+        let batches = BatchSchedule(n: problem.n, batchSize: o.batchSize, seed: o.seed)
+        var stop = StopReason.budget
+        for t in 0..<o.steps {
+            let start = Date()
+            let data = try batch(batches, step: t)
+            let epoch = batches.epoch(ofStep: t)
+            let k = (o.inflation > 1 && t < o.steps - o.deflateSteps) ? Int((Double(o.s) * o.inflation).rounded()) : o.s
+            let before = w
+            bank.epoch = t
+            // Steps 1-3: gradient step and hard threshold (retrying smaller chunks on OOM).
+            let stepped = try withChunkFallback(&chunk) { c in
+                try thresholdStep(w, bank: bank, data: data, k: min(k, o.m * d), chunk: c)
+            }
+            w = stepped.weights
+            // Step 4: refinement on the new support with the step's gates.
+            let accepted = try refine(&w, bank: bank, data: data)
+            // Step 5: gates follow the weights.
+            if o.mode == .sequential && epoch >= o.gatesFollowFrom {
+                bank.followedWeights = w
+                bank.reviveDead = o.revive
+            }
+            bank.reseeded.subtract(w.activeNeurons)
+            // Metrics on the step's data with the updated generators.
+            let prediction = try predict(w, bank: bank, data: data)
+            let psnr = FitMetrics.psnr(prediction: prediction, target: data.y)
+            let rel = FitMetrics.relativeResidual(prediction: prediction, target: data.y)
+            sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1
+            best = max(best, psnr)
+            var reseeded = false
+            if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
+                && rel > o.tolerance {
+                if let j = try weakestNeuron(w, data: data) {
+                    w.removeNeuron(j)
+                    bank.followedWeights = w
+                    bank.reseeded.insert(j)
+                    reseeded = true
+                }
+                sinceGain = 0
+            }
+            let report = StepReport(step: t + 1, psnr: psnr, relativeResidual: rel, supportSize: w.count,
+                                    supportChanges: w.supportChanges(from: before), mu: stepped.mu,
+                                    refineAccepted: accepted, reseeded: reseeded,
+                                    seconds: Date().timeIntervalSince(start))
+            history.append(report)
+            onStep?(report)
+            if rel <= o.tolerance && !reseeded && o.batchSize == nil { stop = .tolerance; break }
+        }
+        return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk)
+    }
+}

@@ -1,0 +1,93 @@
+/// How gates are chosen (algorithm.md section 2).
+public enum GateMode: String, Sendable, Codable, CaseIterable {
+    /// Fixed random generators for the whole run.
+    case convex
+    /// Generators follow the current weights, so the model is the ReLU network.
+    case sequential
+    /// Every gate is all ones: the plain linear model `y = X w` (compressed sensing, m = 1).
+    case linear
+}
+
+/// Settings of the IHT solver. `init` gives the best measured recipe (algorithm.md
+/// section 6); `Recipe.published` reproduces the published method.
+public struct SolverOptions: Sendable, Codable, Equatable {
+    /// Number of hidden neurons m.
+    public var m: Int
+    /// Sparsity budget s (nonzeros kept).
+    public var s: Int
+    public var mode: GateMode = .sequential
+    /// Step budget (full batch: steps; minibatch: epochs x batches).
+    public var steps: Int = 100
+    /// Stop when ||A w - y|| / ||y|| falls to this.
+    public var tolerance: Double = 1e-6
+    /// Threshold at round(inflation * s) until the last `deflateSteps` steps (theory's s~ > s).
+    public var inflation: Double = 1.0
+    /// Steps at the end thresholded at exactly s when `inflation > 1`.
+    public var deflateSteps: Int = 5
+    /// Armijo-checked refinement steps on the new support after each thresholding.
+    public var refineSteps: Int = 10
+    /// Halvings of the refinement step before giving up.
+    public var maxHalvings: Int = 10
+    /// Step from which gates follow the weights (sequential mode; 0 = from the first step;
+    /// the published code uses 1). With minibatches this counts epochs.
+    public var gatesFollowFrom: Int = 0
+    /// First step with an empty support uses a tiny step (published) instead of the step
+    /// normalized on the full gradient.
+    public var tinyFirstStep: Bool = false
+    /// Dead neurons get a fresh random generator every step.
+    public var revive: Bool = true
+    /// On a stall (no `stallGain` dB gain in `stallSteps` steps) the live neuron with the
+    /// smallest output norm is zeroed and re-seeded.
+    public var stallReseed: Bool = true
+    public var stallSteps: Int = 3
+    public var stallGain: Double = 0.1
+    /// Minibatch size (nil: full batch).
+    public var batchSize: Int?
+    /// Neurons per chunk of the streamed gradient (nil: chosen from `chunkMemoryBytes`).
+    public var chunk: Int?
+    /// Memory allowed for one chunk's buffers when `chunk` is nil.
+    public var chunkMemoryBytes: Int = 256 << 20
+    public var seed: UInt64 = 0
+
+    public init(m: Int, s: Int) { self.m = m; self.s = s }
+
+    /// Named settings.
+    public enum Recipe: String, Sendable, CaseIterable {
+        /// Gates follow weights from the first step, normalized first step, revival,
+        /// stall re-seeding (measured best, algorithm.md section 6).
+        case best
+        /// The published method: gates follow weights from the second step, tiny first
+        /// step, no revival, no re-seeding, 15 steps.
+        case published
+    }
+
+    /// Applies `recipe`'s switches (other fields are kept).
+    public mutating func apply(_ recipe: Recipe) {
+        switch recipe {
+        case .best:
+            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true
+        case .published:
+            gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false
+        }
+    }
+
+    /// Checks ranges against the problem size.
+    public func validate(n: Int, d: Int) throws {
+        guard m >= 1 else { throw SparseIHTError.invalidArgument("m = \(m): need at least one neuron") }
+        guard s >= 1 else { throw SparseIHTError.invalidArgument("s = \(s): the sparsity budget must be at least 1") }
+        guard m.multipliedReportingOverflow(by: d).overflow == false, s <= m * d else {
+            throw SparseIHTError.invalidArgument("s = \(s) exceeds m*d = \(m * d) candidate weights")
+        }
+        guard m * d <= Int(Int32.max) else {
+            throw SparseIHTError.invalidArgument("m*d = \(m * d) exceeds 2^31 - 1 candidate weights")
+        }
+        guard steps >= 1 else { throw SparseIHTError.invalidArgument("steps = \(steps): need at least 1") }
+        guard inflation >= 1 else { throw SparseIHTError.invalidArgument("inflation \(inflation) < 1") }
+        guard refineSteps >= 0 else { throw SparseIHTError.invalidArgument("refine steps \(refineSteps) < 0") }
+        guard tolerance >= 0 else { throw SparseIHTError.invalidArgument("tolerance \(tolerance) < 0") }
+        if let b = batchSize, b < 1 || b > n {
+            throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)")
+        }
+        if let c = chunk, c < 1 { throw SparseIHTError.invalidArgument("chunk \(c) < 1") }
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct SparseIHTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sparse-iht",
+        abstract: "Train sparse ReLU networks by iterative hard thresholding on the gated reformulation.",
+        subcommands: [RecoverCommand.self, DevicesCommand.self])
+}
