@@ -9,6 +9,7 @@ public final class CPUBackend: ComputeBackend {
     public let kind = BackendKind.cpu
     private let tracker = AllocationTracker()
     private var scratch: HostBuffer?
+    public private(set) var gemmFlops = 0
 
     public init() {}
 
@@ -25,6 +26,7 @@ public final class CPUBackend: ComputeBackend {
     }
     public var bytesAllocated: Int { tracker.current }
     public var peakBytesAllocated: Int { tracker.peak }
+    public func synchronize() throws {}
 
     public func makeBuffer(count: Int) throws -> HostBuffer {
         guard count >= 0 else { throw SparseIHTError.invalidArgument("buffer of \(count) floats") }
@@ -68,13 +70,13 @@ public final class CPUBackend: ComputeBackend {
                      alpha: Float, a: HostBuffer, b: HostBuffer, beta: Float, c: HostBuffer) throws {
         try requireCapacity(a, m * k, "gemm A"); try requireCapacity(b, k * n, "gemm B")
         try requireCapacity(c, m * n, "gemm C")
-        sgemm(transA, transB, m, n, k, alpha, a.pointer, b.pointer, beta, c.pointer)
+        countedGemm(transA, transB, m, n, k, alpha, a.pointer, b.pointer, beta, c.pointer)
     }
 
     public func gate(x: HostBuffer, n: Int, d: Int, generators h: HostBuffer, c: Int, into g: HostBuffer) throws {
         try requireCapacity(x, n * d, "x"); try requireCapacity(h, c * d, "generators")
         try requireCapacity(g, n * c, "gate")
-        sgemm(false, true, n, c, d, 1, x.pointer, h.pointer, 0, g.pointer)
+        countedGemm(false, true, n, c, d, 1, x.pointer, h.pointer, 0, g.pointer)
         let p = g.pointer
         for i in 0..<(n * c) { p[i] = p[i] > 0 ? 1 : 0 }
     }
@@ -98,7 +100,7 @@ public final class CPUBackend: ComputeBackend {
                 }
             }
         }
-        sgemm(true, false, width, d, n, 1, masked, x.pointer, 0, out.pointer)
+        countedGemm(true, false, width, d, n, 1, masked, x.pointer, 0, out.pointer)
     }
 
     public func gatedForward(x: HostBuffer, n: Int, d: Int, weights w: HostBuffer, gate g: HostBuffer,
@@ -106,7 +108,7 @@ public final class CPUBackend: ComputeBackend {
         try requireCapacity(x, n * d, "x"); try requireCapacity(w, a * d, "weights")
         try requireCapacity(g, n * a, "gate"); try requireCapacity(y, n, "output")
         let z = scratchBuffer(max(n * a, 1)).pointer
-        if a > 0 { sgemm(false, true, n, a, d, 1, x.pointer, w.pointer, 0, z) }
+        if a > 0 { countedGemm(false, true, n, a, d, 1, x.pointer, w.pointer, 0, z) }
         let gp = g.pointer
         for i in 0..<n {
             var acc: Float = 0
@@ -121,7 +123,7 @@ public final class CPUBackend: ComputeBackend {
         try requireCapacity(g, n * a, "gate")
         guard a > 0 else { return [] }
         let z = scratchBuffer(n * a).pointer
-        sgemm(false, true, n, a, d, 1, x.pointer, w.pointer, 0, z)
+        countedGemm(false, true, n, a, d, 1, x.pointer, w.pointer, 0, z)
         var sums = [Double](repeating: 0, count: a)
         for i in 0..<n {
             for j in 0..<a {
@@ -151,6 +153,13 @@ public final class CPUBackend: ComputeBackend {
             }
             p[Int(idx)] += values[t]
         }
+    }
+
+    private func countedGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                             _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ beta: Float,
+                             _ c: UnsafeMutablePointer<Float>) {
+        gemmFlops += 2 * m * n * k
+        sgemm(transA, transB, m, n, k, alpha, a, b, beta, c)
     }
 
     private func requireCapacity(_ b: HostBuffer, _ need: Int, _ what: String) throws {

@@ -21,6 +21,10 @@ public protocol ComputeBackend: AnyObject {
     var bytesAllocated: Int { get }
     /// Highest value `bytesAllocated` has reached.
     var peakBytesAllocated: Int { get }
+    /// Floating-point operations performed in GEMMs so far (2mnk each), for benchmarks.
+    var gemmFlops: Int { get }
+    /// Blocks until queued work has finished (a no-op on the CPU), for timing.
+    func synchronize() throws
 
     /// A zero-filled buffer of `count` floats.
     func makeBuffer(count: Int) throws -> Buffer

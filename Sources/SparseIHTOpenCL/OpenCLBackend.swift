@@ -13,6 +13,7 @@ public final class OpenCLBackend: ComputeBackend {
     private let programs: ProgramCache
     private var kernels: [String: CLKernel] = [:]
     private let tracker = AllocationTracker()
+    public private(set) var gemmFlops = 0
     private var scratchFloats: [String: CLBuffer<Float>] = [:]
     private var scratchInts: [String: CLBuffer<Int32>] = [:]
     private var scratchUInts: [String: CLBuffer<UInt32>] = [:]
@@ -37,7 +38,7 @@ public final class OpenCLBackend: ComputeBackend {
     public var peakBytesAllocated: Int { tracker.peak }
 
     /// Blocks until the queue is idle (for timing).
-    public func finish() throws { try queue.finish() }
+    public func synchronize() throws { try queue.finish() }
 
     // MARK: buffers
 
@@ -117,6 +118,7 @@ public final class OpenCLBackend: ComputeBackend {
             try run("scale", in: "gated.cl", global: m * n, [c.arg, .int(Int32(m * n)), .float(beta)])
             return
         }
+        gemmFlops += 2 * m * n * k
         try clblastSgemm(queue: queue, transA: transA, transB: transB, m: m, n: n, k: k,
                          alpha: alpha, a: a.handle, b: b.handle, beta: beta, c: c.handle)
     }

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import SparseIHTCore
+import SparseIHTCPU
+import SparseIHTOpenCL
+
+/// Benchmarks of the primitives and of one IHT step, each next to a plain SGEMM of the
+/// same shapes on the same backend in the same run (machines are shared and noisy, so the
+/// ratio is the figure that matters). Prints a table and writes JSON.
+@main
+struct IHTBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iht-bench",
+        abstract: "Time the masked gradient, top-k and one IHT step against the same run's SGEMM rate.")
+
+    @Option(help: "cpu, opencl or all") var backend: String = "all"
+    @Option(help: "OpenCL device selector (gpu, cpu, index, name).") var device: String = "auto"
+    @Option(help: "Gradient benchmark: examples.") var n: Int = 10_000
+    @Option(help: "Gradient benchmark: input dimension.") var d: Int = 784
+    @Option(help: "Gradient benchmark: neurons.") var m: Int = 1_000
+    @Option(name: .customLong("topk-n"), help: "Top-k benchmark: vector length.") var topkN: Int = 10_000_000
+    @Option(name: .customLong("topk-k"), help: "Top-k benchmark: k.") var topkK: Int = 10_000
+    @Option(name: .customLong("step-n"), help: "IHT step benchmark: examples (0 skips it).") var stepN: Int = 0
+    @Option(name: .customLong("step-d")) var stepD: Int = 784
+    @Option(name: .customLong("step-m")) var stepM: Int = 1_000
+    @Option(name: .customLong("step-s")) var stepS: Int = 2_000
+    @Option(help: "Repetitions (the best is reported).") var repeats: Int = 3
+    @Option(help: "Write the figures as JSON here.") var json: String?
+
+    func run() throws {
+        var results: [[String: Any]] = []
+        let core = CPUBackend.openBLASCore
+        if backend == "cpu" || backend == "all" { results.append(try bench(CPUBackend())) }
+        if backend == "opencl" || backend == "all" { results.append(try bench(try OpenCLBackend(selector: device))) }
+        let doc: [String: Any] = [
+            "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset",
+            "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "date": ISO8601DateFormatter().string(from: Date()), "results": results,
+        ]
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        for r in results { printTable(r) }
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Best wall time of `repeats` runs of `body` (after one warm-up run), synchronized.
+    func time<B: ComputeBackend>(_ b: B, _ body: () throws -> Void) throws -> Double {
+        try body(); try b.synchronize()
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let t0 = Date()
+            try body(); try b.synchronize()
+            best = min(best, Date().timeIntervalSince(t0))
+        }
+        return best
+    }
+
+    func bench<B: ComputeBackend>(_ b: B) throws -> [String: Any] {
+        var rng = SeededGenerator(seed: 7)
+        var out: [String: Any] = ["backend": b.kind.rawValue, "device": b.deviceDescription]
+        // Masked gradient over all m neurons vs SGEMM of the same shape ((m x n) x (n x d)).
+        let x = try b.makeBuffer(rng.normals(n * d))
+        let r = try b.makeBuffer(rng.normals(n))
+        let h = try b.makeBuffer(rng.normals(m * d))
+        let g = try b.makeBuffer(count: n * m), grad = try b.makeBuffer(count: m * d)
+        let flops = 2.0 * Double(n) * Double(d) * Double(m)
+        let tGate = try time(b) { try b.gate(x: x, n: n, d: d, generators: h, c: m, into: g) }
+        let tGrad = try time(b) { try b.maskedGradient(x: x, n: n, d: d, gate: g, c: m, residual: r, k: 1, into: grad) }
+        let tGemm = try time(b) { try b.gemm(transA: true, transB: false, m: m, n: d, k: n, alpha: 1, a: g, b: x, beta: 0, c: grad) }
+        out["gradient"] = ["n": n, "d": d, "m": m, "seconds": tGrad, "gflops": flops / tGrad / 1e9,
+                           "sgemm_seconds": tGemm, "sgemm_gflops": flops / tGemm / 1e9, "ratio_to_sgemm": tGemm / tGrad,
+                           "gate_seconds": tGate, "gate_gflops": flops / tGate / 1e9] as [String: Any]
+        // Top-k.
+        let v = try b.makeBuffer(rng.normals(topkN))
+        let tTop = try time(b) { _ = try b.topK(v, count: topkN, k: topkK) }
+        out["topk"] = ["count": topkN, "k": topkK, "seconds": tTop, "elements_per_second": Double(topkN) / tTop,
+                       "gbytes_per_second": Double(topkN) * 4 / tTop / 1e9] as [String: Any]
+        if stepN > 0 { out["iht_step"] = try stepBench(b) }
+        return out
+    }
+
+    /// Times the second step of a planted recovery (the first starts from an empty
+    /// support); flops are the GEMM flops the step performed, rate against this run's SGEMM.
+    func stepBench<B: ComputeBackend>(_ b: B) throws -> [String: Any] {
+        let planted = try PlantedProblems.plantedMLP(n: stepN, d: stepD, m: stepM, s: stepS, seed: 0, backend: b)
+        var o = SolverOptions(m: stepM, s: stepS)
+        o.steps = 2
+        o.tolerance = 0
+        let solver = try IHTSolver(backend: b, problem: planted.problem, options: o)
+        var flopsAt: [Int] = [b.gemmFlops]
+        solver.onStep = { _ in flopsAt.append(b.gemmFlops) }
+        let result = try solver.run()
+        let step = result.history[1]
+        let stepFlops = Double(flopsAt[2] - flopsAt[1])
+        // SGEMM of the chunked-gradient shape at this size.
+        var rng = SeededGenerator(seed: 8)
+        let x = try b.makeBuffer(rng.normals(stepN * stepD)), gm = try b.makeBuffer(rng.normals(stepN * result.chunk))
+        let out = try b.makeBuffer(count: result.chunk * stepD)
+        let tGemm = try time(b) {
+            try b.gemm(transA: true, transB: false, m: result.chunk, n: stepD, k: stepN, alpha: 1, a: gm, b: x, beta: 0, c: out)
+        }
+        let gemmRate = 2.0 * Double(stepN * stepD * result.chunk) / tGemm
+        let stepRate = stepFlops / step.seconds
+        return ["n": stepN, "d": stepD, "m": stepM, "s": stepS, "chunk": result.chunk, "seconds": step.seconds,
+                "gemm_flops": stepFlops, "gflops": stepRate / 1e9, "sgemm_gflops": gemmRate / 1e9,
+                "ratio_to_sgemm": stepRate / gemmRate, "peak_backend_bytes": b.peakBytesAllocated]
+    }
+
+    func printTable(_ r: [String: Any]) {
+        print("\n\(r["backend"]!): \(r["device"]!)")
+        if let g = r["gradient"] as? [String: Any] {
+            print(String(format: "  masked gradient n=%d d=%d m=%d: %.3f s, %.1f GFLOP/s | SGEMM same shape %.1f GFLOP/s | ratio %.2f | gate %.1f GFLOP/s",
+                         g["n"] as! Int, g["d"] as! Int, g["m"] as! Int, g["seconds"] as! Double, g["gflops"] as! Double,
+                         g["sgemm_gflops"] as! Double, g["ratio_to_sgemm"] as! Double, g["gate_gflops"] as! Double))
+        }
+        if let t = r["topk"] as? [String: Any] {
+            print(String(format: "  top-k N=%d k=%d: %.4f s, %.3g elements/s (%.2f GB/s read)", t["count"] as! Int,
+                         t["k"] as! Int, t["seconds"] as! Double, t["elements_per_second"] as! Double, t["gbytes_per_second"] as! Double))
+        }
+        if let s = r["iht_step"] as? [String: Any] {
+            print(String(format: "  IHT step n=%d d=%d m=%d s=%d: %.2f s, %.1f GFLOP/s in GEMMs | SGEMM %.1f GFLOP/s | ratio %.2f",
+                         s["n"] as! Int, s["d"] as! Int, s["m"] as! Int, s["s"] as! Int, s["seconds"] as! Double,
+                         s["gflops"] as! Double, s["sgemm_gflops"] as! Double, s["ratio_to_sgemm"] as! Double))
+        }
+    }
+}
