@@ -10,11 +10,16 @@ public final class CLProgram {
 
     /// Builds `name` from the embedded sources with `-cl-std=CL1.2` and `options`.
     /// - Throws: `OpenCLBuildError` with the compiler log; `OpenCLError` for other failures.
-    init(context: CLContext, name: String, options: String) throws {
+    convenience init(context: CLContext, name: String, options: String) throws {
         guard let source = KernelSources.program(name) else {
             throw OpenCLError(call: "clCreateProgramWithSource", code: CL_INVALID_VALUE,
                               detail: "no embedded kernel file \(name)")
         }
+        try self.init(context: context, name: name, source: source, options: options)
+    }
+
+    /// Builds `source` (named `name` in errors).
+    init(context: CLContext, name: String, source: String, options: String) throws {
         var status: cl_int = 0
         let program: cl_program? = source.withCString { cstr in
             var p: UnsafePointer<CChar>? = cstr

@@ -1,0 +1,56 @@
+import SparseIHTCore
+@testable import SparseIHTOpenCL
+import XCTest
+
+/// The OpenCL runtime layer: errors, build logs, device selection.
+final class OpenCLRuntimeTests: XCTestCase {
+    func testErrorsCarryCallAndSymbolicName() {
+        let e = OpenCLError(call: "clCreateBuffer", code: -5, detail: "1024 bytes")
+        XCTAssertEqual(e.symbolicName, "CL_OUT_OF_RESOURCES")
+        XCTAssertEqual(e.description, "clCreateBuffer failed: CL_OUT_OF_RESOURCES (-5): 1024 bytes")
+        XCTAssertTrue(e.isOutOfMemory)
+        XCTAssertEqual(OpenCLError.symbolicName(-1017), "CLBlastInvalidDimension")
+        XCTAssertEqual(OpenCLError.symbolicName(-54), "CL_INVALID_WORK_GROUP_SIZE")
+        XCTAssertFalse(OpenCLError(call: "x", code: -46).isOutOfMemory)
+    }
+
+    func testBuildFailureCarriesCompilerLog() throws {
+        let b = try openCLBackendForTests()
+        XCTAssertThrowsError(try CLProgram(context: b.context, name: "broken.cl",
+                                           source: "__kernel void f(__global float* x) { x[0] = undefined_name; }",
+                                           options: "")) { error in
+            guard let e = error as? OpenCLBuildError else { return XCTFail("expected OpenCLBuildError, got \(error)") }
+            XCTAssertEqual(e.program, "broken.cl")
+            XCTAssertTrue(e.options.contains("-cl-std=CL1.2"))
+            XCTAssertTrue(e.log.contains("undefined_name"), "log: \(e.log)")
+        }
+    }
+
+    func testEmbeddedKernelsBuild() throws {
+        let b = try openCLBackendForTests()
+        for file in ["gated.cl", "topk.cl"] {
+            XCTAssertNoThrow(try CLProgram(context: b.context, name: file, options: b.tuning.compilerOptions))
+        }
+    }
+
+    func testDeviceSelection() throws {
+        let b = try openCLBackendForTests()
+        let devices = try CLDevice.all()
+        XCTAssertFalse(devices.isEmpty)
+        XCTAssertEqual(try CLDevice.select("0").name, devices[0].name)
+        XCTAssertEqual(try CLDevice.select(String(b.device.name.prefix(6)).uppercased()).name,
+                       devices.first { $0.name.lowercased().contains(b.device.name.prefix(6).lowercased()) }?.name)
+        XCTAssertThrowsError(try CLDevice.select("no-such-device-anywhere")) { e in
+            XCTAssert("\(e)".contains("no OpenCL device matches"), "\(e)")
+        }
+        XCTAssertThrowsError(try CLDevice.select("99"))
+    }
+
+    func testOversizedBufferIsAnOutOfMemoryError() throws {
+        let b = try openCLBackendForTests()
+        let tooMany = Int(b.device.maxAllocationBytes / 4) + 1
+        XCTAssertThrowsError(try b.makeBuffer(count: tooMany)) { e in
+            XCTAssertTrue((e as? OpenCLError)?.isOutOfMemory ?? false, "\(e)")
+        }
+    }
+}
