@@ -7,6 +7,7 @@ import PackageDescription
 /// - `SparseIHTCore`: problem types, sparse vectors, the `ComputeBackend` protocol, the solver.
 /// - `SparseIHTCPU`: CPU backend (OpenBLAS through `CBLAS`, plain Swift).
 /// - `SparseIHTOpenCL`: OpenCL runtime and backend (kernels from `Kernels/`, CLBlast). No OpenBLAS.
+/// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, gzip) and the real-data tasks.
 /// - `COpenCL`, `CCLBlast`, `CBLAS`: system-library shims.
 /// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
 let package = Package(
@@ -24,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .executableTarget(name: "embed-kernels", path: "Tools/embed-kernels"),
         .plugin(name: "EmbedKernels", capability: .buildTool(),
                 dependencies: ["embed-kernels"], path: "Plugins/EmbedKernels"),
@@ -31,11 +33,12 @@ let package = Package(
                 plugins: ["EmbedKernels"]),
         .target(name: "SparseIHTCore"),
         .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
+        .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib"]),
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
         .executableTarget(
             name: "sparse-iht",
-            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/sparse-iht"),
         .executableTarget(
@@ -44,7 +47,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",
-                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL"]),
+                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
     ],
     swiftLanguageModes: [.v6]
 )

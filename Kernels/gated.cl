@@ -51,3 +51,9 @@ __kernel void scatter_add(__global float* v, __global const int* idx,
     const int t = get_global_id(0);
     if (t < count) v[idx[t]] += vals[t];
 }
+
+// z[i] *= g[i] for i < count (gated activations).
+__kernel void multiply_inplace(__global float* z, __global const float* g, const int count) {
+    const int i = get_global_id(0);
+    if (i < count) z[i] *= g[i];
+}

@@ -3,7 +3,7 @@
 # OpenCL headers and ICD loader, CLBlast, OpenBLAS, PoCL (a real OpenCL implementation on
 # the CPU, so the OpenCL backend runs on machines without a GPU) and clinfo.
 set -euo pipefail
-packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd clinfo)
+packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd clinfo zlib1g-dev)
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 missing=()
@@ -18,5 +18,6 @@ fi
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
   echo "setup: swift is at /opt/swift/usr/bin (add it to PATH)"
 fi
+bash "$(dirname "$0")/bootstrap-data.sh"
 echo "setup: OpenCL devices:"
 clinfo -l 2>/dev/null || echo "  (none)"

@@ -117,6 +117,15 @@ public final class CPUBackend: ComputeBackend {
         }
     }
 
+    public func gatedActivations(x: HostBuffer, n: Int, d: Int, weights w: HostBuffer, gate g: HostBuffer,
+                                 a: Int, into z: HostBuffer) throws {
+        try requireCapacity(x, n * d, "x"); try requireCapacity(w, a * d, "weights")
+        try requireCapacity(g, n * a, "gate"); try requireCapacity(z, n * a, "activations")
+        guard a > 0 else { return }
+        countedGemm(false, true, n, a, d, 1, x.pointer, w.pointer, 0, z.pointer)
+        for i in 0..<(n * a) { z.pointer[i] *= g.pointer[i] }
+    }
+
     public func neuronOutputNorms(x: HostBuffer, n: Int, d: Int, weights w: HostBuffer, gate g: HostBuffer,
                                   a: Int) throws -> [Float] {
         try requireCapacity(x, n * d, "x"); try requireCapacity(w, a * d, "weights")

@@ -58,6 +58,12 @@ public protocol ComputeBackend: AnyObject {
     func gatedForward(x: Buffer, n: Int, d: Int, weights w: Buffer, gate g: Buffer, a: Int,
                       into y: Buffer) throws
 
+    /// Gated hidden activations `z = g .* (x w^T)` (`n x a`) for `a` neurons with weights
+    /// `w` (`a x d`) and gates `g` (`n x a`); the vector-output model multiplies them by its
+    /// output weights with `gemm`.
+    func gatedActivations(x: Buffer, n: Int, d: Int, weights w: Buffer, gate g: Buffer, a: Int,
+                          into z: Buffer) throws
+
     /// Per-neuron output norms `|| g_j .* (x w_j) ||_2` for `a` neurons (length `a`).
     func neuronOutputNorms(x: Buffer, n: Int, d: Int, weights w: Buffer, gate g: Buffer,
                            a: Int) throws -> [Float]

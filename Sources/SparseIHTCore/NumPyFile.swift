@@ -6,6 +6,10 @@ public enum NumPyFile {
     public struct Array: Sendable {
         public var shape: [Int]
         public var values: [Float]
+
+        public init(shape: [Int], values: [Float]) {
+            self.shape = shape; self.values = values
+        }
     }
 
     /// Reads `path`. Accepts float32/float64 and (u)int8/16/32/64 element types.

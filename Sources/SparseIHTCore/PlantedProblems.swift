@@ -80,3 +80,36 @@ public enum PlantedProblems {
         return try backend.read(y, count: n)
     }
 }
+
+extension PlantedProblems {
+    /// A planted network of `layers` hidden layers of `m` neurons (each with `s / layers`
+    /// N(0,1) weights at random positions) and `outputs` outputs: scalar output sums the
+    /// last layer's ReLUs; vector output uses N(0,1) output weights for the live neurons.
+    /// Returns `x` (`n x d`) and `y` (`n x outputs`).
+    public static func plantedNetwork<B: ComputeBackend>(n: Int, d: Int, m: Int, s: Int, layers: Int, outputs: Int,
+                                                         seed: UInt64, backend: B) throws -> (x: [Float], y: [Float]) {
+        guard layers >= 1, outputs >= 1, s / layers >= 1 else {
+            throw SparseIHTError.invalidArgument("planted network needs layers >= 1, outputs >= 1 and s/layers >= 1")
+        }
+        let x = gaussianMatrix(n: n, d: d, seed: seed)
+        var features = x, width = d
+        for l in 0..<layers {
+            let w = try sparseTruth(d: width, m: m, s: min(s / layers, m * width), seed: seed &+ UInt64(l) &* 7919)
+            var bank = GeneratorBank(d: width, m: m, seed: seed)
+            bank.followedWeights = w
+            let layer = ScalarModel(weights: w, generators: bank)
+            let z = try layer.activations(x: features, n: n, backend: backend)
+            let a = w.activeNeurons.count
+            if l == layers - 1 {
+                if outputs == 1 { return (x, (0..<n).map { i in (0..<a).reduce(Float(0)) { $0 + z[i * a + $1] } }) }
+                var rng = SeededGenerator(seed: seed, stream: 77)
+                let v = rng.normals(a * outputs)
+                var y = [Float](repeating: 0, count: n * outputs)
+                for i in 0..<n { for j in 0..<a { for o in 0..<outputs { y[i * outputs + o] += z[i * a + j] * v[j * outputs + o] } } }
+                return (x, y)
+            }
+            features = z; width = a
+        }
+        return (x, [])
+    }
+}

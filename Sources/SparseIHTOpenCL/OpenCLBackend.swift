@@ -153,6 +153,15 @@ public final class OpenCLBackend: ComputeBackend {
                 [g.arg, z.arg, y.arg, .int(Int32(n)), .int(Int32(a))])
     }
 
+    public func gatedActivations(x: CLBuffer<Float>, n: Int, d: Int, weights w: CLBuffer<Float>,
+                                 gate g: CLBuffer<Float>, a: Int, into z: CLBuffer<Float>) throws {
+        try requireCapacity(x, n * d, "x"); try requireCapacity(w, a * d, "weights")
+        try requireCapacity(g, n * a, "gate"); try requireCapacity(z, n * a, "activations")
+        guard a > 0 else { return }
+        try gemm(transA: false, transB: true, m: n, n: a, k: d, alpha: 1, a: x, b: w, beta: 0, c: z)
+        try run("multiply_inplace", in: "gated.cl", global: n * a, [z.arg, g.arg, .int(Int32(n * a))])
+    }
+
     public func neuronOutputNorms(x: CLBuffer<Float>, n: Int, d: Int, weights w: CLBuffer<Float>,
                                   gate g: CLBuffer<Float>, a: Int) throws -> [Float] {
         try requireCapacity(x, n * d, "x"); try requireCapacity(w, a * d, "weights")

@@ -1,5 +1,6 @@
 import Foundation
 import SparseIHTCore
+import SparseIHTData
 import XCTest
 
 final class DataFileTests: XCTestCase {

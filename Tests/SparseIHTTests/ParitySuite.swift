@@ -106,6 +106,16 @@ enum ParitySuite {
                 norms[j] += Double(g[i * a + j]) * z * z
             } }
             assertClose(try b.read(Y, count: n), want, scale: scale, "\(b.kind) forward (\(n),\(d),\(a))")
+            let Z = try b.makeBuffer(count: n * a)
+            try b.gatedActivations(x: X, n: n, d: d, weights: W, gate: G, a: a, into: Z)
+            var zWant = [Double](repeating: 0, count: n * a), zScale = zWant
+            for i in 0..<n { for j in 0..<a {
+                for l in 0..<d {
+                    let p = Double(x[i * d + l]) * Double(w[j * d + l]) * Double(g[i * a + j])
+                    zWant[i * a + j] += p; zScale[i * a + j] += abs(p)
+                }
+            } }
+            assertClose(try b.read(Z, count: n * a), zWant, scale: zScale, "\(b.kind) activations (\(n),\(d),\(a))")
             let got = try b.neuronOutputNorms(x: X, n: n, d: d, weights: W, gate: G, a: a)
             XCTAssertEqual(got.count, a)
             for j in 0..<min(a, got.count) {

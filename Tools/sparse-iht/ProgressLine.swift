@@ -28,3 +28,13 @@ func peakRSSBytes() -> Int {
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss * 1024
 }
+
+extension ProgressLine {
+    func showEpoch(_ r: EpochReport) {
+        guard live else { return }
+        let elapsed = Date().timeIntervalSince(started)
+        let text = String(format: "\repoch %4d  loss %.5f  support %d  neurons %d  %.1fs (%.2fs/epoch)   ",
+                          r.epoch, r.loss, r.supportSize, r.activeNeurons, elapsed, r.seconds)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

@@ -2,160 +2,132 @@ import ArgumentParser
 import Foundation
 import SparseIHTCore
 import SparseIHTCPU
+import SparseIHTData
 
 struct RecoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
-        abstract: "Recover a sparse two-layer ReLU network (scalar output) by IHT.",
+        abstract: "Train a sparse ReLU network by IHT on a synthetic or real-data task.",
         discussion: """
-        Tasks: planted (planted sparse ReLU network, y = sum_j relu(X u_j)), planted-dictionary
-        (planted on the solver's own convex generators: y = A w* exactly), gaussian (compressed
-        sensing y = A x with Gaussian A, linear model) and files (--x X.npy --y y.npy).
-        The defaults are the best measured recipe; --recipe published reproduces the paper's code.
+        Synthetic tasks: planted (planted sparse ReLU network y = sum_j relu(X u_j); with
+        --outputs K a K-output network), planted-dictionary (planted on the solver's own convex
+        generators: y = A w* exactly), gaussian (compressed sensing, linear model), files
+        (--x X.npy --y y.npy). Real-data tasks: binary-mnist (two classes, scalar output, 0/1
+        labels), mnist (10 classes, cross-entropy), binary-cifar10, inr (one image from
+        Fourier features). --dataset is mnist-sample, fashion, or a path (IDX directory,
+        CIFAR-10 directory or .bin, CSV, PGM/PPM). Defaults follow the published settings of
+        each task; the solver's defaults are the best measured recipe (--recipe published for
+        the paper's code).
         """)
 
-    @Option(help: "planted | planted-dictionary | gaussian | files") var task: String = "planted"
+    static let syntheticTasks = ["planted", "planted-dictionary", "gaussian", "files"]
+    static let realTasks = ["binary-mnist", "mnist", "binary-cifar10", "inr"]
+
+    @Option(help: "planted | planted-dictionary | gaussian | files | binary-mnist | mnist | binary-cifar10 | inr")
+    var task: String = "planted"
     @Option(help: "Data matrix X (n x d) as .npy or IDX (task files).") var x: String?
     @Option(help: "Targets y (length n) as .npy or IDX (task files).") var y: String?
+    @Option(help: "Dataset of a real-data task: mnist-sample, fashion, or a path.") var dataset: String = "mnist-sample"
     @Option(help: "Examples (synthetic tasks).") var n: Int = 5000
     @Option(help: "Input dimension (synthetic tasks).") var d: Int = 100
-    @Option(help: "Hidden neurons.") var m: Int = 10
-    @Option(help: "Sparsity budget (nonzero first-layer weights).") var s: Int = 50
+    @Option(help: "Hidden neurons (default: 10; binary-*: 100; mnist: 1000; inr: 200).") var m: Int?
+    @Option(help: "Sparsity budget (default: 50; binary-*: 200; mnist: 2000; inr: 1000).") var s: Int?
     @Option(name: .customLong("planted-s"), help: "Nonzeros of the planted network (default: --s).") var plantedS: Int?
-    @Option(help: "Step budget (minibatch: epochs).") var steps: Int?
-    @Option(help: "sequential | convex (gaussian uses linear).") var mode: String?
+    @Option(help: "Outputs of the planted network (planted task; > 1 uses the vector-output solver).") var outputs: Int = 1
+    @Option(help: "Step budget of full-batch runs (default: 100; 15 with --recipe published).") var steps: Int?
+    @Option(help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).") var epochs: Int?
+    @Option(help: "Hidden layers, trained one at a time with budget s/L each.") var layers: Int = 1
+    @Option(help: "sequential | convex.") var mode: String?
     @Option(help: "best (measured best) | published (the paper's code).") var recipe: String = "best"
     @Option(help: "Threshold at inflation*s until the last 5 steps (theory's s~).") var inflation: Double = 1
-    @Option(help: "Armijo refinement steps after each threshold.") var refine: Int = 10
-    @Option(help: "Stop when ||Aw - y||/||y|| reaches this.") var tolerance: Double = 1e-6
-    @Option(help: "Minibatch size (default: full batch).") var batch: Int?
+    @Option(help: "Armijo refinement steps after each threshold (scalar output).") var refine: Int = 10
+    @Option(help: "Stop when ||Aw - y||/||y|| reaches this (full batch).") var tolerance: Double = 1e-6
+    @Option(help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).") var batch: Int?
     @Option(help: "Neurons per gradient chunk (default: from a 256 MiB allowance).") var chunk: Int?
+    @Option(help: "Classes of a binary task, e.g. 0,1 (default 0,1).") var classes: String?
+    @Option(help: "published (per class 5000/1000 from the training file; 400/100 for mnist-sample) | full (the files' train/test sets).")
+    var split: String = "published"
+    @Option(help: "Loss of vector-output runs: squared | cross-entropy (mnist: cross-entropy).") var loss: String?
+    @Option(help: "Fixed step size of vector-output runs (default: published values).") var lr: Double?
+    @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude.") var ranking: String = "neuron-consistent"
+    @Option(name: .customLong("output-share"), help: "Output layer's share of s under --ranking per-layer.") var outputShare: Double = 0.25
+    @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]).")
+    var pixelScale: Float = 1
+    @Option(help: "Image index for inr from a dataset.") var image: Int = 0
+    @Option(help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour).") var sigma: Double = 2
+    @Option(name: .customLong("fourier-features"), help: "Fourier features for inr (d = 2x this).") var fourierFeatures: Int = 750
     @Option(help: "Random seed (data and solver).") var seed: UInt64 = 0
     @Option(help: "Write the result document (JSON) here.") var json: String?
     @Option(help: "Write the recovered d x m first-layer matrix (.npy, float32) here.") var weights: String?
-    @Option(name: .customLong("sparse-weights"), help: "Write the support as PATH.indices.npy (int64 flat j*d+i) and PATH.values.npy.") var sparseWeights: String?
+    @Option(name: .customLong("sparse-weights"), help: "Write the support as PATH.indices.npy (int64 flat j*d+i) and PATH.values.npy.")
+    var sparseWeights: String?
+    @Option(help: "Save the trained model (JSON) for `sparse-iht evaluate`.") var model: String?
     @Flag(help: "Skip the support diagnostics (separation, restricted eigenvalues).") var noDiagnostics = false
     @Flag(help: "No progress line.") var quiet = false
     @OptionGroup var backendOptions: BackendOptions
 
     func validate() throws {
-        guard ["planted", "planted-dictionary", "gaussian", "files"].contains(task) else {
-            throw ValidationError("--task must be planted, planted-dictionary, gaussian or files (got '\(task)')")
+        guard (Self.syntheticTasks + Self.realTasks).contains(task) else {
+            throw ValidationError("--task must be one of \((Self.syntheticTasks + Self.realTasks).joined(separator: ", ")) (got '\(task)')")
         }
         guard SolverOptions.Recipe(rawValue: recipe) != nil else { throw ValidationError("--recipe must be best or published") }
-        if let mode, GateMode(rawValue: mode) == nil { throw ValidationError("--mode must be sequential, convex or linear") }
+        if let mode, mode != "sequential" && mode != "convex" { throw ValidationError("--mode must be sequential or convex") }
+        guard VectorOptions.Ranking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be neuron-consistent, per-layer or magnitude") }
+        if let loss, Loss(rawValue: loss) == nil { throw ValidationError("--loss must be squared or cross-entropy") }
         if task == "files" && (x == nil || y == nil) { throw ValidationError("--task files needs --x and --y") }
-        if task != "files" { guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") } }
+        guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") }
+        guard outputs >= 1 else { throw ValidationError("--outputs must be at least 1") }
+        guard layers >= 1 else { throw ValidationError("--layers must be at least 1") }
+        guard RealTasks.Split(rawValue: split) != nil else { throw ValidationError("--split must be published or full") }
+        if let c = classes, parsedClasses(c) == nil { throw ValidationError("--classes must be a comma-separated list of class indices, e.g. 0,1") }
+        if outputs > 1 && task != "planted" { throw ValidationError("--outputs applies to the planted task") }
+    }
+
+    func parsedClasses(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    /// Per-task default of m and s.
+    var defaults: (m: Int, s: Int) {
+        switch task {
+        case "binary-mnist", "binary-cifar10": return (100, 200)
+        case "mnist": return (1000, 2000)
+        case "inr": return (200, 1000)
+        default: return (10, 50)
+        }
     }
 
     func run() throws {
         let backend = try backendOptions.open()
         do {
-            try recover(on: backend)
+            try dispatch(backend)
         } catch let e as SparseIHTError {
             throw ValidationError(e.description)  // clear message, nonzero exit
         }
     }
 
-    private func recover<B: ComputeBackend>(on backend: B) throws {
-        let started = Date()
-        let taskProblem = try makeProblem(backend)
-        let problem = taskProblem.problem
-        var options = SolverOptions(m: task == "gaussian" ? 1 : m, s: s)
-        options.apply(SolverOptions.Recipe(rawValue: recipe)!)
-        options.mode = task == "gaussian" ? .linear : GateMode(rawValue: mode ?? (task == "planted-dictionary" ? "convex" : "sequential"))!
-        options.steps = steps ?? (recipe == "published" ? 15 : 100)
-        options.inflation = inflation
-        options.refineSteps = refine
-        options.tolerance = tolerance
-        options.batchSize = batch
-        options.chunk = chunk
-        options.seed = seed
-        let solver = try IHTSolver(backend: backend, problem: problem, options: options)
-        let progress = ProgressLine(quiet: quiet)
-        solver.onStep = progress.show
-        let solveStart = Date()
-        let result = try solver.run()
-        let solveSeconds = Date().timeIntervalSince(solveStart)
-        progress.finish()
-        let last = result.history.last!
-        var doc: [String: Any] = [
-            "task": task, "backend": backend.kind.rawValue, "device": backend.deviceDescription,
-            "n": problem.n, "d": problem.d, "m": options.m, "s": options.s, "mode": options.mode.rawValue,
-            "recipe": recipe, "seed": seed, "psnr": last.psnr, "relative_residual": last.relativeResidual,
-            "steps": result.history.count, "stop_reason": result.stopReason.rawValue,
-            "seconds": solveSeconds, "seconds_total": Date().timeIntervalSince(started),
-            "seconds_per_step": solveSeconds / Double(result.history.count),
-            "support_size": result.weights.count, "active_neurons": result.weights.activeNeurons.count,
-            "chunk": result.chunk, "peak_rss_bytes": peakRSSBytes(),
-            "peak_device_bytes": backend.peakBytesAllocated,
-            "dense_weights_bytes": options.m * problem.d * 4,
-            "openblas_core": CPUBackend.openBLASCore.name,
-            "openblas_coretype": CPUBackend.openBLASCore.coretypeOverride ?? "unset",
-            "options": ["inflation": inflation, "refine": refine, "tolerance": tolerance, "batch": batch ?? problem.n,
-                        "gates_follow_from": options.gatesFollowFrom, "tiny_first_step": options.tinyFirstStep,
-                        "revive": options.revive, "stall_reseed": options.stallReseed] as [String: Any],
-            "history": result.history.map { ["step": $0.step, "psnr": $0.psnr, "relative_residual": $0.relativeResidual,
-                                             "support_changes": $0.supportChanges, "mu": $0.mu,
-                                             "refine_accepted": $0.refineAccepted, "reseeded": $0.reseeded,
-                                             "seconds": $0.seconds] as [String: Any] },
-        ]
-        if result.history.count >= 15 { doc["psnr_at_15"] = result.history[14].psnr }
-        var summary = String(format: "psnr %.2f dB  relative residual %.3e  steps %d (%@)  support %d  %.2fs",
-                             last.psnr, last.relativeResidual, result.history.count, result.stopReason.rawValue,
-                             result.weights.count, solveSeconds)
-        if let truth = taskProblem.truth {
-            let rec = RecoveryMetrics(recovered: result.weights, truth: truth,
-                                      permutationInvariant: taskProblem.permutationInvariant)
-            doc["relative_weight_error"] = rec.relativeWeightError
-            doc["support_precision"] = rec.supportPrecision
-            doc["support_recall"] = rec.supportRecall
-            summary += String(format: "  weight error %.3e  precision %.3f  recall %.3f",
-                              rec.relativeWeightError, rec.supportPrecision, rec.supportRecall)
-        }
-        if !noDiagnostics {
-            let diag = try SupportDiagnostics(x: problem.x, n: problem.n, d: problem.d, weights: result.weights,
-                                              generators: result.generators, linear: options.mode == .linear)
-            doc["diagnostics"] = [
-                "active_neurons": diag.activeNeurons, "distinct_patterns": diag.distinctPatterns,
-                "coverage_eps": diag.coverageEps as Any, "separation_gamma": diag.separationGamma as Any,
-                "restricted_eig_min": diag.restrictedEigMin as Any, "restricted_eig_max": diag.restrictedEigMax as Any,
-                "restricted_condition": diag.restrictedCondition as Any,
-            ].compactMapValues { $0 is NSNull ? nil : $0 }
-        }
-        if let path = weights {
-            try NumPyFile.write(result.weights.denseInputByNeuron(), shape: [problem.d, options.m], to: path)
-        }
-        if let path = sparseWeights {
-            try NumPyFile.write(result.weights.indices.map { Int64($0) }, shape: [result.weights.count], to: path + ".indices.npy")
-            try NumPyFile.write(result.weights.values, shape: [result.weights.count], to: path + ".values.npy")
-        }
-        if let path = json { try writeJSON(doc, to: path) }
-        print(summary)
-    }
-
-    private func makeProblem<B: ComputeBackend>(_ backend: B) throws -> (problem: RegressionProblem, truth: SparseWeights?, permutationInvariant: Bool) {
-        let ps = plantedS ?? s
-        switch task {
-        case "planted":
-            let p = try PlantedProblems.plantedMLP(n: n, d: d, m: m, s: ps, seed: seed, backend: backend)
-            return (p.problem, p.truth, true)
-        case "planted-dictionary":
-            let p = try PlantedProblems.plantedDictionary(n: n, d: d, m: m, s: ps, seed: seed, solverSeed: seed, backend: backend)
-            return (p.problem, p.truth, false)
-        case "gaussian":
-            let p = try PlantedProblems.gaussianSensing(n: n, d: d, s: ps, seed: seed)
-            return (p.problem, p.truth, false)
-        default:
-            return (try DataFiles.regressionProblem(x: x!, y: y!), nil, false)
+    private func dispatch<B: ComputeBackend>(_ backend: B) throws {
+        if Self.syntheticTasks.contains(task) && outputs == 1 && layers == 1 {
+            try recoverSynthetic(on: backend)
+        } else {
+            try recoverReal(on: backend)
         }
     }
-}
 
-/// Writes `doc` as pretty, key-sorted JSON.
-func writeJSON(_ doc: [String: Any], to path: String) throws {
-    let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
-    do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+    /// Scalar-solver options from the flags.
+    func scalarOptions(m: Int, s: Int, mode defaultMode: GateMode) -> SolverOptions {
+        var o = SolverOptions(m: m, s: s)
+        o.apply(SolverOptions.Recipe(rawValue: recipe)!)
+        o.mode = mode.flatMap(GateMode.init(rawValue:)) ?? defaultMode
+        o.steps = steps ?? (recipe == "published" ? 15 : 100)
+        o.inflation = inflation
+        o.refineSteps = refine
+        o.tolerance = tolerance
+        o.batchSize = batch
+        o.chunk = chunk
+        o.seed = seed
+        return o
     }
 }

@@ -1,22 +1,18 @@
 import Foundation
+import SparseIHTCore
 
 /// Reading IDX files (the MNIST format): big-endian magic `0x0000TTDD` (type TT, DD
 /// dimensions), DD big-endian uint32 sizes, then the data.
 public enum IDXFile {
+    /// Reads a plain or gzip-compressed IDX file.
     /// - Throws: `SparseIHTError.badFile` for a missing, empty, truncated or malformed file.
     public static func read(_ path: String) throws -> NumPyFile.Array {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (missing or unreadable)")
-        }
-        return try parse([UInt8](data), path: path)
+        try parse(try FileBytes.read(path), path: path)
     }
 
     static func parse(_ b: [UInt8], path: String) throws -> NumPyFile.Array {
         func bad(_ r: String) -> SparseIHTError { .badFile(path: path, reason: r) }
         guard !b.isEmpty else { throw bad("the file is empty") }
-        if b.count >= 2 && b[0] == 0x1F && b[1] == 0x8B {
-            throw bad("gzip-compressed IDX: decompress it first (gunzip)")
-        }
         guard b.count >= 4, b[0] == 0, b[1] == 0 else { throw bad("not an IDX file (bad magic)") }
         let type = b[2], dims = Int(b[3])
         let size: Int

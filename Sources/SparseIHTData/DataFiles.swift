@@ -1,3 +1,5 @@
+import SparseIHTCore
+
 /// Loading user data files into problems, with validation.
 public enum DataFiles {
     /// Reads an array from `.npy` (by content) or IDX (by magic number).

@@ -1,0 +1,118 @@
+/// A scalar-output model: fused weights and the generators that gate them.
+public struct ScalarModel: Sendable {
+    public var weights: SparseWeights
+    public var generators: GeneratorBank
+    /// All gates are one (linear model).
+    public var linear: Bool
+
+    public init(weights: SparseWeights, generators: GeneratorBank, linear: Bool = false) {
+        self.weights = weights; self.generators = generators; self.linear = linear
+    }
+
+    /// `y_hat = sum_j g_j .* (X w_j)` (length `n`) for `x` (`n x d`).
+    public func predict<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
+        let z = try activations(x: x, n: n, backend: backend)
+        let a = z.count / max(n, 1)
+        return (0..<n).map { i in (0..<a).reduce(Float(0)) { $0 + z[i * a + $1] } }
+    }
+
+    /// Hidden activations `g_j .* (X w_j)` of the active neurons (`n x a`, ascending neurons).
+    public func activations<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
+        try gatedActivations(weights: weights, generators: generators, linear: linear, x: x, n: n, backend: backend)
+    }
+}
+
+/// `g_j .* (X w_j)` for the active neurons of `weights` (`n x a`).
+func gatedActivations<B: ComputeBackend>(weights: SparseWeights, generators: GeneratorBank, linear: Bool,
+                                         x: [Float], n: Int, backend: B) throws -> [Float] {
+    let d = weights.d, active = weights.activeNeurons, a = active.count
+    guard a > 0 else { return [] }
+    let xb = try backend.makeBuffer(x), g = try backend.makeBuffer(count: n * a)
+    if linear {
+        try backend.write([Float](repeating: 1, count: n * a), to: g)
+    } else {
+        let h = try backend.makeBuffer(generators.rows(active))
+        try backend.gate(x: xb, n: n, d: d, generators: h, c: a, into: g)
+    }
+    let w = try backend.makeBuffer(weights.compact(active)), z = try backend.makeBuffer(count: n * a)
+    try backend.gatedActivations(x: xb, n: n, d: d, weights: w, gate: g, a: a, into: z)
+    return try backend.read(z, count: n * a)
+}
+
+/// A network of layers trained one at a time (algorithm.md section 3): each hidden layer
+/// maps its input to the gated activations of its live neurons (`n x a_l`), which are the
+/// next layer's input; the last layer produces the output.
+public struct LayeredModel: Sendable {
+    /// Hidden layers: first-layer weights and generators of each (their temporary output
+    /// layers are dropped).
+    public var hidden: [ScalarModel]
+    public enum Output: Sendable {
+        case scalar(ScalarModel)
+        case vector(VectorModel)
+    }
+    public var output: Output
+
+    public init(hidden: [ScalarModel], output: Output) { self.hidden = hidden; self.output = output }
+
+    /// Outputs per row: 1 (scalar) or k.
+    public var outputs: Int {
+        if case .vector(let v) = output { return v.k }
+        return 1
+    }
+
+    /// Features after the hidden layers (`n x d_last`).
+    public func features<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
+        var f = x
+        for layer in hidden { f = try layer.activations(x: f, n: n, backend: backend) }
+        return f
+    }
+
+    /// Predictions (`n x outputs`).
+    public func predict<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
+        let f = try features(x: x, n: n, backend: backend)
+        switch output {
+        case .scalar(let s): return try s.predict(x: f, n: n, backend: backend)
+        case .vector(let v): return try v.predict(x: f, n: n, backend: backend)
+        }
+    }
+
+    /// Nonzero weights in all layers.
+    public var nonzeros: Int {
+        let h = hidden.reduce(0) { $0 + $1.weights.count }
+        switch output {
+        case .scalar(let s): return h + s.weights.count
+        case .vector(let v): return h + v.blocks.count
+        }
+    }
+}
+
+/// Layer-wise training: `layers` hidden layers, each fit with budget `s / layers` as a
+/// two-layer network on the frozen earlier layers' features, by `fit`.
+public enum LayerwiseTraining {
+    /// `fit(features, d, budget, isLast)` trains one layer on `features` (`n x d`) and
+    /// returns it as an output layer; for earlier layers only its first layer is kept.
+    public static func train<B: ComputeBackend>(
+        x: [Float], n: Int, d: Int, layers: Int, s: Int, backend: B,
+        fit: (_ features: [Float], _ d: Int, _ budget: Int, _ layer: Int) throws -> LayeredModel.Output
+    ) throws -> LayeredModel {
+        guard layers >= 1 else { throw SparseIHTError.invalidArgument("layers = \(layers): need at least 1") }
+        let budget = s / layers
+        guard budget >= 1 else { throw SparseIHTError.invalidArgument("s = \(s) is too small for \(layers) layers (s/L < 1)") }
+        var hidden: [ScalarModel] = []
+        var features = x, width = d
+        for l in 0..<(layers - 1) {
+            let layer: ScalarModel
+            switch try fit(features, width, budget, l) {
+            case .scalar(let sm): layer = sm
+            case .vector(let v): layer = ScalarModel(weights: v.firstLayer, generators: v.generators)
+            }
+            features = try layer.activations(x: features, n: n, backend: backend)
+            width = layer.weights.activeNeurons.count
+            guard width > 0 else {
+                throw SparseIHTError.invalidArgument("layer \(l + 1) has no live neuron; the next layer has no input")
+            }
+            hidden.append(layer)
+        }
+        return LayeredModel(hidden: hidden, output: try fit(features, width, budget, layers - 1))
+    }
+}

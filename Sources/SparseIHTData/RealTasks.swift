@@ -1,0 +1,199 @@
+import Foundation
+import SparseIHTCore
+
+/// The real-data tasks of algorithm.md section 4, built from `--dataset` names:
+/// `mnist-sample` (installed by `Tools/bootstrap-data.sh`), `fashion` (Debian's
+/// dataset-fashion-mnist), or a path: an IDX directory (MNIST format), a CIFAR-10 binary
+/// directory or batch file, a CSV file (last column = label), or a PGM/PPM image (INR).
+public enum RealTasks {
+    /// How to split train and test.
+    public enum Split: String, Sendable, CaseIterable {
+        /// The published split: per class the first `perClass` training examples, then the
+        /// next `perClassTest` as the test set (from the training file).
+        case published
+        /// The files' own train/test sets (e.g. 60,000/10,000).
+        case full
+    }
+
+    /// Per-class sizes of the published split for a dataset name.
+    static func publishedSizes(_ dataset: String) -> (train: Int, test: Int) {
+        dataset == "mnist-sample" ? (400, 100) : (5000, 1000)
+    }
+
+    /// A labelled source: either one pool to split, or train and test files.
+    enum Source {
+        case pool(LabelledData)
+        case files(DataSplit)
+    }
+
+    static func source(_ dataset: String) throws -> Source {
+        switch dataset {
+        case "mnist-sample":
+            let path = MNISTFamily.samplePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SparseIHTError.badFile(path: path, reason: "the MNIST sample is not installed: run `bash Tools/bootstrap-data.sh`")
+            }
+            return .pool(try MNISTFamily.loadSample(path: path))
+        case "fashion":
+            guard FileManager.default.fileExists(atPath: MNISTFamily.fashionDirectory) else {
+                throw SparseIHTError.badFile(path: MNISTFamily.fashionDirectory,
+                                             reason: "Fashion-MNIST is not installed: run `bash Tools/bootstrap-data.sh` (Debian package dataset-fashion-mnist)")
+            }
+            return .files(try MNISTFamily.load(directory: MNISTFamily.fashionDirectory))
+        default:
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDir) else {
+                throw SparseIHTError.badFile(path: dataset, reason: "no such dataset (expected mnist-sample, fashion, or a path)")
+            }
+            if isDir.boolValue {
+                let cifar = (dataset as NSString).appendingPathComponent("test_batch.bin")
+                if FileManager.default.fileExists(atPath: cifar) { return .files(try CIFAR10.load(dataset)) }
+                return .files(try MNISTFamily.load(directory: dataset))
+            }
+            if dataset.hasSuffix(".csv") || dataset.hasSuffix(".csv.gz") {
+                return .pool(try CSVData.load(path: dataset, labelColumn: -1, header: false))
+            }
+            if dataset.hasSuffix(".bin") { return .files(try CIFAR10.load(dataset)) }
+            throw SparseIHTError.badFile(path: dataset, reason: "unrecognised dataset file (use an IDX directory, CIFAR-10 .bin, or .csv)")
+        }
+    }
+
+    /// Train/test examples of `classes` (nil: all), relabelled `0..<classes.count`.
+    public static func classification(dataset: String, classes: [Int]?, split: Split) throws -> DataSplit {
+        let src = try source(dataset)
+        let all: DataSplit
+        switch (src, split) {
+        case (.pool(let p), _):
+            let wanted = classes ?? Array(0..<p.classes)
+            let per = dataset == "mnist-sample" ? (400, 100) : perClassFraction(p, wanted)
+            let (tr, te) = try p.perClassSplit(classes: wanted, first: per.0, next: per.1)
+            all = DataSplit(train: p.subset(tr), test: p.subset(te))
+        case (.files(let f), .published):
+            let wanted = classes ?? Array(0..<f.train.classes)
+            let sizes = publishedSizes(dataset)
+            if let (tr, te) = try? f.train.perClassSplit(classes: wanted, first: sizes.train, next: sizes.test) {
+                all = DataSplit(train: f.train.subset(tr), test: f.train.subset(te))
+            } else {  // too few per class in the training file (CIFAR-10): use the files' test set
+                all = DataSplit(train: f.train.subset(rowsOf(f.train, wanted)), test: f.test.subset(rowsOf(f.test, wanted)))
+            }
+        case (.files(let f), .full):
+            let wanted = classes ?? Array(0..<f.train.classes)
+            all = DataSplit(train: f.train.subset(rowsOf(f.train, wanted)), test: f.test.subset(rowsOf(f.test, wanted)))
+        }
+        guard let wanted = classes else { return all }
+        return DataSplit(train: try relabel(all.train, wanted), test: try relabel(all.test, wanted))
+    }
+
+    static func perClassFraction(_ p: LabelledData, _ wanted: [Int]) -> (Int, Int) {
+        let minCount = wanted.map { c in p.labels.filter { $0 == c }.count }.min() ?? 0
+        let train = minCount * 4 / 5
+        return (train, minCount - train)
+    }
+
+    static func rowsOf(_ data: LabelledData, _ classes: [Int]) -> [Int] {
+        let set = Set(classes)
+        return data.labels.indices.filter { set.contains(data.labels[$0]) }
+    }
+
+    static func relabel(_ data: LabelledData, _ classes: [Int]) throws -> LabelledData {
+        var map = [Int: Int]()
+        for (i, c) in classes.enumerated() { map[c] = i }
+        return try LabelledData(x: data.x, n: data.n, d: data.d, labels: data.labels.map { map[$0]! },
+                                classes: classes.count, image: data.image)
+    }
+
+    /// Standardizes each colour channel of image rows (channels-major within a row, as in
+    /// CIFAR-10) with the training set's mean and standard deviation.
+    public static func normalizePerChannel(_ split: DataSplit) -> DataSplit {
+        guard let img = split.train.image, img.channels > 1 else { return split }
+        let plane = img.height * img.width
+        var out = split
+        for ch in 0..<img.channels {
+            var sum = 0.0, sq = 0.0, count = 0.0
+            for i in 0..<split.train.n { for p in 0..<plane {
+                let v = Double(split.train.x[i * split.train.d + ch * plane + p]); sum += v; sq += v * v; count += 1
+            } }
+            let mean = sum / count, std = max((sq / count - mean * mean).squareRoot(), 1e-8)
+            for set in [0, 1] {
+                var data = set == 0 ? out.train : out.test
+                for i in 0..<data.n { for p in 0..<plane {
+                    let o = i * data.d + ch * plane + p
+                    data.x[o] = Float((Double(data.x[o]) - mean) / std)
+                } }
+                if set == 0 { out.train = data } else { out.test = data }
+            }
+        }
+        return out
+    }
+
+    /// One image for the INR task: a PGM/PPM file, or image `index` of a dataset
+    /// (values scaled to [0, 1]).
+    public static func image(dataset: String, index: Int) throws -> NetPBM.Image {
+        let lower = dataset.lowercased()
+        if [".pgm", ".ppm", ".pnm"].contains(where: { lower.hasSuffix($0) }) { return try NetPBM.read(dataset) }
+        let pool: LabelledData
+        switch try source(dataset) {
+        case .pool(let p): pool = p
+        case .files(let f): pool = f.train
+        }
+        guard let geometry = pool.image else {
+            throw SparseIHTError.invalidArgument("\(dataset) does not hold images")
+        }
+        guard index >= 0 && index < pool.n else {
+            throw SparseIHTError.invalidArgument("image index \(index) outside 0..<\(pool.n)")
+        }
+        let row = Array(pool.x[(index * pool.d)..<((index + 1) * pool.d)])
+        let peak = max(row.max() ?? 1, 1) > 1 ? Float(255) : Float(1)
+        var pixels = [Float](repeating: 0, count: pool.d)
+        let plane = geometry.height * geometry.width
+        // Channels-last for the image; CIFAR rows are channels-major.
+        for p in 0..<plane { for ch in 0..<geometry.channels {
+            pixels[p * geometry.channels + ch] = row[ch * plane + p] / peak
+        } }
+        return NetPBM.Image(width: geometry.width, height: geometry.height, channels: geometry.channels, pixels: pixels)
+    }
+}
+
+/// Fourier features of pixel coordinates for implicit neural representations
+/// (algorithm.md section 4): `[sin(2 pi v B^T), cos(2 pi v B^T)]` with `B` (`features x
+/// dims`) drawn N(0, sigma^2) per coordinate (seeded), `v` = (row/H, col/W) for grayscale
+/// or (row/H, col/W, channel) with one sample per pixel and channel for colour.
+public struct FourierFeatures: Sendable {
+    public let b: [Float]
+    public let features: Int
+    public let dims: Int
+
+    /// `sigmas` has one standard deviation per coordinate (e.g. [2, 2] or [5, 5, 0.05]).
+    public init(features: Int, sigmas: [Double], seed: UInt64) {
+        var rng = SeededGenerator(seed: seed ^ 0x510E_527F_ADE6_82D1, stream: 3)
+        dims = sigmas.count
+        self.features = features
+        b = (0..<(features * sigmas.count)).map { Float(rng.normal() * sigmas[$0 % sigmas.count]) }
+    }
+
+    /// Feature rows (`n x 2*features`) for coordinates `v` (`n x dims`).
+    public func embed(_ v: [Float]) -> [Float] {
+        let n = v.count / dims, d = 2 * features
+        var out = [Float](repeating: 0, count: n * d)
+        for i in 0..<n { for f in 0..<features {
+            var t = 0.0
+            for c in 0..<dims { t += Double(v[i * dims + c]) * Double(b[f * dims + c]) }
+            let angle = 2 * Double.pi * t
+            out[i * d + f] = Float(sin(angle)); out[i * d + features + f] = Float(cos(angle))
+        } }
+        return out
+    }
+
+    /// Coordinates and targets of an image: one row per pixel (grayscale) or per pixel and
+    /// channel (colour).
+    public static func samples(of image: NetPBM.Image) -> (coordinates: [Float], values: [Float], dims: Int) {
+        var coords: [Float] = [], values: [Float] = []
+        let dims = image.channels == 1 ? 2 : 3
+        for r in 0..<image.height { for c in 0..<image.width { for ch in 0..<image.channels {
+            coords += [Float(r) / Float(image.height), Float(c) / Float(image.width)]
+            if dims == 3 { coords.append(Float(ch)) }
+            values.append(image.pixels[(r * image.width + c) * image.channels + ch])
+        } } }
+        return (coords, values, dims)
+    }
+}
