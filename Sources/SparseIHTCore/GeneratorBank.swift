@@ -18,6 +18,18 @@ public struct GeneratorBank: Sendable {
     public var reseeded: Set<Int> = []
     /// Epoch of the random generators of revived neurons (the step number).
     public var epoch: Int
+    /// Output signs: with `signed`, neuron `j` has a fixed random output weight
+    /// `v_j = +-1` and, when gates follow weights, generator `v_j w_j`, so the model is
+    /// `sum_j v_j relu(X v_j w_j)` and can subtract as well as add (algorithm.md section 6).
+    /// Without it every output weight is +1 (the published model).
+    public var signed = false
+
+    /// Output sign of neuron `j` (+1 unless `signed`).
+    public func sign(_ j: Int) -> Float {
+        guard signed else { return 1 }
+        var rng = SeededGenerator(seed: seed ^ 0x9B05_688C_2B3E_6C1F, stream: UInt64(j))
+        return rng.next() & 1 == 0 ? 1 : -1
+    }
 
     public init(d: Int, m: Int, seed: UInt64) {
         self.d = d; self.m = m; self.seed = seed
@@ -50,7 +62,8 @@ public struct GeneratorBank: Sendable {
                 if followedWeights == nil {
                     Self.randomGenerator(seed: seed, neuron: j, epoch: 0, into: dst)
                 } else if let r = live[j] {
-                    for i in 0..<d { dst[i] = compact[r * d + i] }
+                    let v = sign(j)
+                    for i in 0..<d { dst[i] = v * compact[r * d + i] }
                 } else if reviveDead || reseeded.contains(j) {
                     Self.randomGenerator(seed: seed, neuron: j, epoch: epoch, into: dst)
                 }  // else: dead and not revived: zero generator

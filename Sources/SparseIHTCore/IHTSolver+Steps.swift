@@ -177,13 +177,13 @@ extension IHTSolver {
         return try forward(w.compact(active), gate: g, a: active.count, data: data)
     }
 
-    /// The live neuron whose ReLU output `relu(X w_j)` has the smallest norm (lowest index on ties).
-    func weakestNeuron(_ w: SparseWeights, data: StepData) throws -> Int? {
+    /// The live neuron whose output `g_j .* (X w_j)` under `bank` (sequential: its ReLU) has
+    /// the smallest norm (lowest index on ties).
+    func weakestNeuron(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> Int? {
         let active = w.activeNeurons
         guard !active.isEmpty else { return nil }
-        let compact = w.compact(active)
-        let wb = try backend.makeBuffer(compact), g = try backend.makeBuffer(count: data.n * active.count)
-        try backend.gate(x: data.x, n: data.n, d: problem.d, generators: wb, c: active.count, into: g)
+        let wb = try backend.makeBuffer(w.compact(active))
+        let g = try gates(active, bank: bank, data: data)
         let norms = try backend.neuronOutputNorms(x: data.x, n: data.n, d: problem.d, weights: wb, gate: g, a: active.count)
         var best = 0
         for t in 1..<norms.count where norms[t] < norms[best] { best = t }

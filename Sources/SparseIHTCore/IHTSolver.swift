@@ -62,6 +62,7 @@ public final class IHTSolver<B: ComputeBackend> {
         let o = options, d = problem.d
         var w = SparseWeights(d: d, m: o.m)
         var bank = GeneratorBank(d: d, m: o.m, seed: o.seed)
+        bank.signed = o.signedOutputs
         var history: [StepReport] = []
         var best = -Double.infinity, sinceGain = 0
         var chunk = o.chunk ?? defaultChunk()
@@ -96,7 +97,7 @@ public final class IHTSolver<B: ComputeBackend> {
             var reseeded = false
             if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
                 && rel > o.tolerance {
-                if let j = try weakestNeuron(w, data: data) {
+                if let j = try weakestNeuron(w, bank: bank, data: data) {
                     w.removeNeuron(j)
                     bank.followedWeights = w
                     bank.reseeded.insert(j)

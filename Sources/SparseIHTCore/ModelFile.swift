@@ -14,18 +14,36 @@ public struct ModelFile: Codable, Sendable {
         /// Gates follow the first-layer weights (sequential mode after the switch).
         public var followsWeights: Bool
         public var linear: Bool
+        /// Fixed random +-1 output signs (see `GeneratorBank.signed`); absent = false.
+        public var signed: Bool?
         /// Flat indices (`j*d+i`, or `j*(d+k)+i` for vector layers) and values.
         public var indices: [Int]
         public var values: [Float]
     }
     public var format = "sparse-iht-model-1"
     public var layers: [Layer]
+    /// Input preprocessing applied before the first layer, per feature (a single value
+    /// applies to every feature): `x / inputDivisor - inputMean`.
+    public var inputDivisor: [Float]?
+    public var inputMean: [Float]?
+    /// Fourier-feature embedding of coordinates (implicit neural representations).
+    public var fourierFeatures: Int?
+    public var fourierSigmas: [Double]?
+    public var fourierSeed: UInt64?
+
+    /// Applies the stored preprocessing to rows of `x` (`n x d`).
+    public func preprocess(_ x: [Float]) -> [Float] {
+        var out = x
+        if let s = inputDivisor, !s.isEmpty { for i in out.indices { out[i] /= s[i % s.count] } }
+        if let mu = inputMean, !mu.isEmpty { for i in out.indices { out[i] -= mu[i % mu.count] } }
+        return out
+    }
 
     public init(_ model: LayeredModel) {
         func scalar(_ s: ScalarModel) -> Layer {
             Layer(kind: "scalar", d: s.weights.d, m: s.weights.m, k: 1, seed: s.generators.seed,
                   followsWeights: s.generators.followedWeights != nil, linear: s.linear,
-                  indices: s.weights.indices, values: s.weights.values)
+                  signed: s.generators.signed, indices: s.weights.indices, values: s.weights.values)
         }
         layers = model.hidden.map(scalar)
         switch model.output {
@@ -33,7 +51,7 @@ public struct ModelFile: Codable, Sendable {
         case .vector(let v):
             layers.append(Layer(kind: "vector", d: v.d, m: v.m, k: v.k, seed: v.generators.seed,
                                 followsWeights: v.generators.followedWeights != nil, linear: false,
-                                indices: v.blocks.indices, values: v.blocks.values))
+                                signed: nil, indices: v.blocks.indices, values: v.blocks.values))
         }
     }
 
@@ -44,6 +62,7 @@ public struct ModelFile: Codable, Sendable {
             try check(l, blockLength: l.d)
             let w = SparseWeights(d: l.d, m: l.m, indices: l.indices, values: l.values)
             var bank = GeneratorBank(d: l.d, m: l.m, seed: l.seed)
+            bank.signed = l.signed ?? false
             if l.followsWeights { bank.followedWeights = w }
             return ScalarModel(weights: w, generators: bank, linear: l.linear)
         }

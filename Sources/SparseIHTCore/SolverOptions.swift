@@ -48,6 +48,8 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// Memory allowed for one chunk's buffers when `chunk` is nil.
     public var chunkMemoryBytes: Int = 256 << 20
     public var seed: UInt64 = 0
+    /// Fixed random +-1 output weight per neuron (sequential mode), instead of all +1.
+    public var signedOutputs = false
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
 

@@ -103,10 +103,12 @@ public enum RealTasks {
     }
 
     /// Standardizes each colour channel of image rows (channels-major within a row, as in
-    /// CIFAR-10) with the training set's mean and standard deviation.
-    public static func normalizePerChannel(_ split: DataSplit) -> DataSplit {
-        guard let img = split.train.image, img.channels > 1 else { return split }
+    /// CIFAR-10) with the training set's mean and standard deviation. Also returns the
+    /// per-feature divisor and mean (`x / divisor - mean`) that reproduce it.
+    public static func normalizePerChannel(_ split: DataSplit) -> (DataSplit, divisor: [Float], mean: [Float]) {
+        guard let img = split.train.image, img.channels > 1 else { return (split, [], []) }
         let plane = img.height * img.width
+        var divisor = [Float](repeating: 1, count: split.train.d), shift = [Float](repeating: 0, count: split.train.d)
         var out = split
         for ch in 0..<img.channels {
             var sum = 0.0, sq = 0.0, count = 0.0
@@ -114,6 +116,7 @@ public enum RealTasks {
                 let v = Double(split.train.x[i * split.train.d + ch * plane + p]); sum += v; sq += v * v; count += 1
             } }
             let mean = sum / count, std = max((sq / count - mean * mean).squareRoot(), 1e-8)
+            for p in 0..<plane { divisor[ch * plane + p] = Float(std); shift[ch * plane + p] = Float(mean / std) }
             for set in [0, 1] {
                 var data = set == 0 ? out.train : out.test
                 for i in 0..<data.n { for p in 0..<plane {
@@ -123,7 +126,7 @@ public enum RealTasks {
                 if set == 0 { out.train = data } else { out.test = data }
             }
         }
-        return out
+        return (out, divisor, shift)
     }
 
     /// One image for the INR task: a PGM/PPM file, or image `index` of a dataset

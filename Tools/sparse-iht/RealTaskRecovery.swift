@@ -60,7 +60,11 @@ extension RecoverCommand {
             throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
         }
         var data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split)!)
-        if task == "binary-cifar10" { data = RealTasks.normalizePerChannel(data) } else { data = scaled(data) }
+        var mean: [Float]?, divisor: [Float]? = pixelScale != 1 ? [pixelScale] : nil
+        if task == "binary-cifar10" {
+            let (normalized, div, shift) = RealTasks.normalizePerChannel(data)
+            (data, divisor, mean) = (normalized, div, shift)
+        } else { (data, mean) = preprocessed(data) }
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let y = data.train.labels.map { Float($0) }
         let t0 = Date()
@@ -79,7 +83,7 @@ extension RecoverCommand {
                    "steps": history.count, "seconds_per_epoch": seconds / Double(e * layers),
                    "support_size": model.nonzeros, "dense_network_bytes": (m * data.train.d + m) * 4,
                    "psnr": history.last?.psnr ?? 0, "relative_residual": history.last?.relativeResidual ?? 0]) { $1 }
-        try finish(doc, model: model,
+        try finish(doc, model: model, divisor: divisor, mean: mean,
                    summary: String(format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs",
                                    testAcc, trainAcc, data.test.n, model.nonzeros, seconds))
     }
@@ -87,8 +91,8 @@ extension RecoverCommand {
     func multiclass<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
         let wanted = classes.flatMap(parsedClasses)
-        var data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split)!)
-        data = scaled(data)
+        let (data, mean) = preprocessed(try RealTasks.classification(dataset: dataset, classes: wanted,
+                                                                     split: RealTasks.Split(rawValue: split)!))
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let k = data.train.classes
         var onehot = [Float](repeating: 0, count: data.train.n * k)
@@ -110,7 +114,7 @@ extension RecoverCommand {
                    "dense_network_bytes": (m * data.train.d + m * k) * 4,
                    "history": history.map { ["epoch": $0.epoch, "loss": $0.loss, "support": $0.supportSize,
                                              "active_neurons": $0.activeNeurons, "seconds": $0.seconds] as [String: Any] }]) { $1 }
-        try finish(doc, model: model,
+        try finish(doc, model: model, divisor: pixelScale != 1 ? [pixelScale] : nil, mean: mean,
                    summary: String(format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs (%.2fs/epoch)",
                                    testAcc, trainAcc, data.test.n, model.nonzeros, seconds, seconds / Double(e * layers)))
     }
@@ -138,8 +142,9 @@ extension RecoverCommand {
                    "steps": history.count, "layers": layers, "support_size": model.nonzeros, "sigma": sigmas,
                    "dense_network_bytes": (m * dIn + m) * 4,
                    "history": history.map { ["step": $0.step, "psnr": $0.psnr] as [String: Any] }]) { $1 }
-        try finish(doc, model: model, summary: String(format: "psnr %.2f dB (peak 1)  steps %d  nonzeros %d  %.2fs",
-                                                      psnr, history.count, model.nonzeros, seconds))
+        try finish(doc, model: model, fourier: (fourierFeatures, sigmas),
+                   summary: String(format: "psnr %.2f dB (peak 1)  steps %d  nonzeros %d  %.2fs",
+                                   psnr, history.count, model.nonzeros, seconds))
     }
 
     /// planted with --outputs K (vector output) or --layers L (a planted L-layer network).
@@ -177,18 +182,38 @@ extension RecoverCommand {
                                                       psnr, outputs, layers, model.nonzeros, seconds))
     }
 
-    /// Inputs divided by `--pixel-scale`.
-    func scaled(_ split: DataSplit) -> DataSplit {
-        guard pixelScale != 1 else { return split }
+    /// Inputs divided by `--pixel-scale` and, with `--center`, centred on the training mean.
+    /// The preprocessed split and the training mean it subtracted (nil without `--center`).
+    func preprocessed(_ split: DataSplit) -> (DataSplit, [Float]?) {
         var out = split
-        out.train.x = split.train.x.map { $0 / pixelScale }
-        out.test.x = split.test.x.map { $0 / pixelScale }
-        return out
+        if pixelScale != 1 {
+            out.train.x = split.train.x.map { $0 / pixelScale }
+            out.test.x = split.test.x.map { $0 / pixelScale }
+        }
+        if center {
+            let d = out.train.d
+            var mean = [Double](repeating: 0, count: d)
+            for i in 0..<out.train.n { for j in 0..<d { mean[j] += Double(out.train.x[i * d + j]) } }
+            let mu = mean.map { Float($0 / Double(max(out.train.n, 1))) }
+            for i in 0..<out.train.n { for j in 0..<d { out.train.x[i * d + j] -= mu[j] } }
+            for i in 0..<out.test.n { for j in 0..<d { out.test.x[i * d + j] -= mu[j] } }
+            return (out, mu)
+        }
+        return (out, nil)
     }
 
     /// Writes the JSON document and the model file, prints the summary.
-    func finish(_ doc: [String: Any], model: LayeredModel, summary: String) throws {
-        if let path = self.model { try ModelFile(model).write(to: path) }
+    func finish(_ doc: [String: Any], model: LayeredModel, divisor: [Float]? = nil, mean: [Float]? = nil,
+                fourier: (Int, [Double])? = nil, summary: String) throws {
+        if let path = self.model {
+            var file = ModelFile(model)
+            file.inputDivisor = divisor
+            file.inputMean = mean
+            if let (features, sigmas) = fourier {
+                file.fourierFeatures = features; file.fourierSigmas = sigmas; file.fourierSeed = seed
+            }
+            try file.write(to: path)
+        }
         if let path = json { try writeJSON(doc, to: path) }
         print(summary)
     }
