@@ -6,6 +6,10 @@ public enum NetPBM {
     public struct Image: Sendable {
         public var width: Int, height: Int, channels: Int
         public var pixels: [Float]
+
+        public init(width: Int, height: Int, channels: Int, pixels: [Float]) {
+            self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+        }
     }
 
     public static func read(_ path: String) throws -> Image {

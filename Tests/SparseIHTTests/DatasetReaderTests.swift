@@ -1,0 +1,116 @@
+import Foundation
+import SparseIHTCore
+import SparseIHTData
+import XCTest
+
+/// Readers of the real-data formats, on files the tests write.
+final class DatasetReaderTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sparseiht-data-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    func write(_ bytes: [UInt8], _ name: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path(name))) }
+
+    func gzip(_ name: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-f", path(name)]
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+    }
+
+    func idx(_ type: UInt8, _ shape: [Int], _ payload: [UInt8]) -> [UInt8] {
+        var b: [UInt8] = [0, 0, type, UInt8(shape.count)]
+        for s in shape { b += [UInt8(s >> 24 & 255), UInt8(s >> 16 & 255), UInt8(s >> 8 & 255), UInt8(s & 255)] }
+        return b + payload
+    }
+
+    func testMNISTFamilyDirectoryPlainAndGzip() throws {
+        // 3 training images of 2 x 2 and 2 test images, labels in 0..<10.
+        try write(idx(0x08, [3, 2, 2], Array(0..<12)), "train-images-idx3-ubyte")
+        try write(idx(0x08, [3], [7, 0, 9]), "train-labels-idx1-ubyte")
+        try write(idx(0x08, [2, 2, 2], Array(100..<108)), "t10k-images-idx3-ubyte")
+        try write(idx(0x08, [2], [1, 2]), "t10k-labels-idx1-ubyte")
+        try gzip("train-images-idx3-ubyte")
+        let split = try MNISTFamily.load(directory: dir.path)
+        XCTAssertEqual(split.train.n, 3); XCTAssertEqual(split.train.d, 4)
+        XCTAssertEqual(split.train.labels, [7, 0, 9])
+        XCTAssertEqual(Array(split.train.x[4..<8]), [4, 5, 6, 7])
+        XCTAssertEqual(split.test.x.first, 100)
+        // A label outside 0..<10 and a count mismatch are rejected.
+        try write(idx(0x08, [3], [7, 0, 12]), "train-labels-idx1-ubyte")
+        XCTAssertThrowsError(try MNISTFamily.load(directory: dir.path)) { e in XCTAssert("\(e)".contains("outside"), "\(e)") }
+        try write(idx(0x08, [2], [7, 0]), "train-labels-idx1-ubyte")
+        XCTAssertThrowsError(try MNISTFamily.load(directory: dir.path)) { e in XCTAssert("\(e)".contains("2 labels for 3 images"), "\(e)") }
+        // Corrupt gzip.
+        try write([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3], "bad.gz")
+        XCTAssertThrowsError(try FileBytes.read(path("bad.gz"))) { e in XCTAssert("\(e)".contains("gzip"), "\(e)") }
+    }
+
+    func testCIFAR10Batch() throws {
+        var bytes: [UInt8] = []
+        for r in 0..<3 { bytes.append(UInt8(r)); bytes += (0..<3072).map { UInt8(($0 + r) % 256) } }
+        try write(bytes, "data_batch_1.bin")
+        try write(bytes, "test_batch.bin")
+        let split = try CIFAR10.load(dir.path)
+        XCTAssertEqual(split.train.n, 3); XCTAssertEqual(split.train.d, 3072)
+        XCTAssertEqual(split.train.labels, [0, 1, 2])
+        XCTAssertEqual(split.train.x[3072 + 5], 6)
+        try write(Array(bytes.dropLast()), "short.bin")
+        XCTAssertThrowsError(try CIFAR10.loadBatch(path("short.bin"))) { e in XCTAssert("\(e)".contains("whole number"), "\(e)") }
+        // Per-channel normalization gives zero mean per channel on the training set.
+        let (norm, divisor, mean) = RealTasks.normalizePerChannel(split)
+        let red = (0..<3).flatMap { i in norm.train.x[(i * 3072)..<(i * 3072 + 1024)] }
+        XCTAssertEqual(Double(red.reduce(0, +)) / Double(red.count), 0, accuracy: 1e-4)
+        XCTAssertEqual(divisor.count, 3072); XCTAssertEqual(mean.count, 3072)
+    }
+
+    func testCSVWithLabelColumn() throws {
+        try Data("1,2,0\n3,4,1\n5,6,2\n".utf8).write(to: URL(fileURLWithPath: path("a.csv")))
+        let d = try CSVData.load(path: path("a.csv"), labelColumn: -1, header: false)
+        XCTAssertEqual(d.n, 3); XCTAssertEqual(d.d, 2); XCTAssertEqual(d.labels, [0, 1, 2]); XCTAssertEqual(d.classes, 3)
+        try gzip("a.csv")
+        XCTAssertEqual(try CSVData.load(path: path("a.csv.gz"), labelColumn: -1, header: false).x, [1, 2, 3, 4, 5, 6])
+        try Data("1,2,0\n3,x,1\n".utf8).write(to: URL(fileURLWithPath: path("b.csv")))
+        XCTAssertThrowsError(try CSVData.load(path: path("b.csv"), labelColumn: -1, header: false)) { e in
+            XCTAssert("\(e)".contains("line 2"), "\(e)")
+        }
+        try Data("1,2,0\n3,1\n".utf8).write(to: URL(fileURLWithPath: path("c.csv")))
+        XCTAssertThrowsError(try CSVData.load(path: path("c.csv"), labelColumn: -1, header: false))
+        try Data("1,2,0.5\n".utf8).write(to: URL(fileURLWithPath: path("d.csv")))
+        XCTAssertThrowsError(try CSVData.load(path: path("d.csv"), labelColumn: -1, header: false))
+    }
+
+    func testNetPBMReadWrite() throws {
+        try Data("P2\n# comment\n3 2\n255\n0 128 255\n1 2 3\n".utf8).write(to: URL(fileURLWithPath: path("a.pgm")))
+        let a = try NetPBM.read(path("a.pgm"))
+        XCTAssertEqual(a.width, 3); XCTAssertEqual(a.height, 2); XCTAssertEqual(a.channels, 1)
+        XCTAssertEqual(a.pixels[2], 1); XCTAssertEqual(a.pixels[1], 128.0 / 255, accuracy: 1e-6)
+        let rgb = NetPBM.Image(width: 2, height: 1, channels: 3, pixels: [0, 0.5, 1, 1, 0, 0])
+        try NetPBM.write(rgb, to: path("b.ppm"))
+        let b = try NetPBM.read(path("b.ppm"))
+        XCTAssertEqual(b.channels, 3)
+        XCTAssertEqual(b.pixels.map { ($0 * 255).rounded() }, [0, 128, 255, 255, 0, 0])
+        try Data("P5\n4 4\n255\n".utf8 + [1, 2]).write(to: URL(fileURLWithPath: path("c.pgm")))
+        XCTAssertThrowsError(try NetPBM.read(path("c.pgm"))) { e in XCTAssert("\(e)".contains("truncated"), "\(e)") }
+    }
+
+    func testFourierFeatures() {
+        let ff = FourierFeatures(features: 5, sigmas: [2, 2], seed: 1)
+        let rows = ff.embed([0, 0, 0.5, 0.25])
+        XCTAssertEqual(rows.count, 2 * 10)
+        XCTAssertEqual(Array(rows[0..<5]), [0, 0, 0, 0, 0])       // sin(0)
+        XCTAssertEqual(Array(rows[5..<10]), [1, 1, 1, 1, 1])      // cos(0)
+        for f in 0..<5 { XCTAssertEqual(rows[10 + f] * rows[10 + f] + rows[15 + f] * rows[15 + f], 1, accuracy: 1e-5) }
+        let img = NetPBM.Image(width: 2, height: 2, channels: 3, pixels: (0..<12).map { Float($0) / 11 })
+        let s = FourierFeatures.samples(of: img)
+        XCTAssertEqual(s.dims, 3); XCTAssertEqual(s.values.count, 12); XCTAssertEqual(s.coordinates.count, 36)
+    }
+}
