@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "SparseIHTCore"),
         .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
         .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib"]),
+        .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
         .executableTarget(
             name: "sparse-iht",
-            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/sparse-iht"),
         .executableTarget(
@@ -47,7 +48,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",
-                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
+                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
     ],
     swiftLanguageModes: [.v6]
 )
