@@ -5,5 +5,5 @@ struct SparseIHTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sparse-iht",
         abstract: "Train sparse ReLU networks by iterative hard thresholding on the gated reformulation.",
-        subcommands: [RecoverCommand.self, EvaluateCommand.self, DevicesCommand.self, SelfTestCommand.self])
+        subcommands: [RecoverCommand.self, BaselineCommand.self, EvaluateCommand.self, DevicesCommand.self, SelfTestCommand.self])
 }

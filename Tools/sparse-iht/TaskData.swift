@@ -1,0 +1,59 @@
+import Foundation
+import SparseIHTCore
+import SparseIHTData
+
+/// Training and scoring data of a task, shared by `baseline` (and matching `recover`'s
+/// construction: same seeds, splits and features).
+struct TaskData {
+    var x: [Float], y: [Float], n: Int, d: Int, k: Int
+    /// Rows the score is computed on (test set, or the training set for fitting tasks).
+    var scoreX: [Float], scoreN: Int
+    var loss: Loss
+    /// `test_accuracy` or `psnr`.
+    var metric: String
+    var defaultEpochs: Int
+    var defaultBatch: Int?
+    var score: ([Float]) -> Double
+
+    static func make<B: ComputeBackend>(task: String, dataset: String, classes: String?, split: String, image: Int,
+                                        n: Int, d: Int, m: Int, plantedS: Int, seed: UInt64, x: String?, y: String?,
+                                        pixelScale: Float = 1, backend: B) throws -> TaskData {
+        switch task {
+        case "planted", "files":
+            let problem: RegressionProblem
+            if task == "planted" {
+                problem = try PlantedProblems.plantedMLP(n: n, d: d, m: m, s: plantedS, seed: seed, backend: backend).problem
+            } else {
+                problem = try DataFiles.regressionProblem(x: x ?? "", y: y ?? "")
+            }
+            let target = problem.y
+            return TaskData(x: problem.x, y: problem.y, n: problem.n, d: problem.d, k: 1, scoreX: problem.x, scoreN: problem.n,
+                            loss: .squared, metric: "psnr", defaultEpochs: 15, defaultBatch: 1000,
+                            score: { FitMetrics.psnr(prediction: $0, target: target) })
+        case "inr":
+            let img = try RealTasks.image(dataset: dataset, index: image)
+            let samples = FourierFeatures.samples(of: img)
+            let ff = FourierFeatures(features: 750, sigmas: samples.dims == 2 ? [2, 2] : [5, 5, 0.05], seed: seed)
+            let feats = ff.embed(samples.coordinates), values = samples.values
+            return TaskData(x: feats, y: values, n: values.count, d: 1500, k: 1, scoreX: feats, scoreN: values.count,
+                            loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { p in
+                                let mse = zip(p, values).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(values.count)
+                                return -10 * log10(mse + 1e-300)
+                            })
+        default:
+            let binary = task == "binary-mnist"
+            let wanted = classes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? (binary ? [0, 1] : nil)
+            let data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split) ?? .published)
+            let k = binary ? 1 : data.train.classes
+            var targets = [Float](repeating: 0, count: data.train.n * k)
+            for (i, l) in data.train.labels.enumerated() { if binary { targets[i] = Float(l) } else { targets[i * k + l] = 1 } }
+            let labels = data.test.labels
+            let trainX = pixelScale == 1 ? data.train.x : data.train.x.map { $0 / pixelScale }
+            let testX = pixelScale == 1 ? data.test.x : data.test.x.map { $0 / pixelScale }
+            return TaskData(x: trainX, y: targets, n: data.train.n, d: data.train.d, k: k, scoreX: testX,
+                            scoreN: data.test.n, loss: binary ? .squared : .crossEntropy, metric: "test_accuracy",
+                            defaultEpochs: binary ? 15 : 50, defaultBatch: binary ? 1000 : 5000,
+                            score: { ClassificationMetrics.accuracy(scores: $0, k: k, labels: labels) })
+        }
+    }
+}
