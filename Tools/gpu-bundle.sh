@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the portable GPU bundle in .gpu/ (ignored by git; name it in the device tool's
+# `carry`): static-stdlib release binaries of sparse-iht (with the `selftest` parity
+# checks) and iht-bench, the shared libraries they need unpacked from Debian packages
+# (only those ldd names), a launcher that sets the library path and finds NVIDIA's OpenCL
+# driver, and the check script to run on the GPU machine.
+#
+#   bash Tools/gpu-bundle.sh            # build .gpu/
+#   bash Tools/gpu-bundle.sh --test     # then run the bundle here in a clean environment (PoCL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scratch=.build-static
+for product in sparse-iht iht-bench; do
+  swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product"
+done
+rm -rf .gpu
+mkdir -p .gpu/bin .gpu/lib .gpu/debs .gpu/root
+cp "$scratch/release/sparse-iht" "$scratch/release/iht-bench" .gpu/bin/
+strip .gpu/bin/*
+(cd .gpu/debs && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g)
+for deb in .gpu/debs/*.deb; do dpkg -x "$deb" .gpu/root; done
+# The libraries ldd names (and what they need in turn), taken from the unpacked packages.
+want=$(ldd .gpu/bin/* | awk '/=>/ {print $1}' | sort -u)
+copy() {
+  local name=$1 file
+  file=$(find .gpu/root -name "$name" \( -type f -o -type l \) | head -n 1)
+  [ -n "$file" ] || return 0
+  [ -e ".gpu/lib/$name" ] && return 0
+  cp -L "$file" ".gpu/lib/$name"
+  for dep in $(ldd "$file" 2>/dev/null | awk '/=>/ {print $1}'); do copy "$dep"; done
+}
+for name in $want; do copy "$name"; done
+rm -rf .gpu/root .gpu/debs
+strip --strip-unneeded .gpu/lib/* 2>/dev/null || true
+cp Tools/gpu-run.sh .gpu/run && cp Tools/gpu-check.sh .gpu/check.sh
+chmod +x .gpu/run .gpu/check.sh
+echo "bundle: $(du -sh .gpu | cut -f1) in .gpu ($(ls .gpu/lib | tr '\n' ' '))"
+if [ "${1:-}" = "--test" ]; then
+  echo "bundle test: clean environment, bundle libraries first"
+  env -i PATH=/usr/bin:/bin HOME="$HOME" .gpu/run ldd-check
+  env -i PATH=/usr/bin:/bin HOME="$HOME" .gpu/run sparse-iht devices
+  env -i PATH=/usr/bin:/bin HOME="$HOME" .gpu/run sparse-iht selftest --device cpu --topk-size 65536
+fi
