@@ -38,7 +38,7 @@ public struct SupportDiagnostics: Sendable, Codable {
         for i in 0..<n { for j in 0..<a where gate[i * a + j] != 0 {
             bits[j * words + i / 64] |= 1 << UInt64(i % 64); covered[j] += 1
         } }
-        coverageEps = a == 0 ? nil : Double(covered.min()!) / Double(n)
+        coverageEps = a == 0 ? nil : Double(covered.min() ?? 0) / Double(n)
         var distinct = Set<[UInt64]>()
         for j in 0..<a { distinct.insert(Array(bits[(j * words)..<((j + 1) * words)])) }
         distinctPatterns = distinct.count

@@ -84,7 +84,9 @@ public struct AdamTrainer: Sendable {
     /// Returns the mean loss of each epoch.
     public func train<B: ComputeBackend>(_ net: inout DenseMLP, x: [Float], y: [Float], n: Int,
                                          backend: B, onEpoch: ((Int, Double) -> Void)? = nil) throws -> [Double] {
-        let d = net.sizes.first!, k = net.sizes.last!
+        guard let d = net.sizes.first, let k = net.sizes.last, net.sizes.count >= 2, x.count == n * d, y.count == n * k else {
+            throw SparseIHTError.shapeMismatch("network \(net.sizes) does not fit X (\(x.count) values) and Y (\(y.count)) for n = \(n)")
+        }
         var m1 = net.layers.map { [Float](repeating: 0, count: $0.count) }, m2 = m1
         var t: Float = 0
         let schedule = BatchSchedule(n: n, batchSize: batchSize, seed: seed)
@@ -99,7 +101,7 @@ public struct AdamTrainer: Sendable {
                 for r in rows { xb += x[(r * d)..<((r + 1) * d)]; yb += y[(r * k)..<((r + 1) * k)] }
                 let nb = rows.count
                 let acts = try net.forward(x: xb, n: nb, backend: backend)
-                let (lossValue, dOut) = lossAndGradient(acts.last!, yb, nb, k)
+                let (lossValue, dOut) = lossAndGradient(acts.last ?? [], yb, nb, k)
                 total += lossValue
                 let grads = try net.gradients(acts: acts, dOut: dOut, n: nb, backend: backend)
                 t += 1
@@ -133,7 +135,7 @@ public struct AdamTrainer: Sendable {
         case .crossEntropy:
             for i in 0..<n {
                 let row = p[(i * k)..<((i + 1) * k)]
-                let mx = row.max()!
+                let mx = row.max() ?? 0
                 let e = row.map { Foundation.exp(Double($0 - mx)) }, z = e.reduce(0, +)
                 for l in 0..<k {
                     let prob = e[l] / z

@@ -48,7 +48,7 @@ public enum NumPyFile {
         let shape = shapeText.split(whereSeparator: { ",() ".contains($0) }).compactMap { Int($0) }
         let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
         guard type.count >= 3 else { throw bad("unsupported dtype \(type)") }
-        let endian = type.first!, kind = type.dropFirst().first!, size = Int(type.dropFirst(2)) ?? 0
+        let chars = Swift.Array(type), endian = chars[0], kind = chars[1], size = Int(type.dropFirst(2)) ?? 0
         guard endian == "<" || endian == "|" || (endian == "=" ) else {
             throw bad("big-endian dtype \(type) is not supported")
         }
@@ -59,7 +59,8 @@ public enum NumPyFile {
         }
         var values = [Float](repeating: 0, count: count)
         try bytes.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + start
+            guard let origin = raw.baseAddress else { throw bad("no data") }
+            let base = origin + start
             func load<T>(_: T.Type, _ f: (T) -> Float) {
                 for i in 0..<count { values[i] = f(base.loadUnaligned(fromByteOffset: i * size, as: T.self)) }
             }

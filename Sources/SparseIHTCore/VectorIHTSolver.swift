@@ -197,8 +197,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 part = try first.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
                 part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
                 for idx in part.indices {
-                    let j = Int(idx) / L, r = chunk.firstIndex(of: j)!
-                    outputRows[j] = rows[(r * L + d)..<(r * L + L)]
+                    let j = Int(idx) / L
+                    if let r = chunk.firstIndex(of: j) { outputRows[j] = rows[(r * L + d)..<(r * L + L)] }
                 }
             } else if options.ranking == .perLayer {
                 var first = [Float](repeating: 0, count: a * d), second = [Float](repeating: 0, count: a * k)
@@ -258,7 +258,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             case .squared:
                 for l in 0..<k { let e = Double(p[i * k + l] - t[i * k + l]); total += 0.5 * e * e }
             case .crossEntropy:
-                let mx = (0..<k).map { Double(p[i * k + $0]) }.max()!
+                let mx = (0..<k).map { Double(p[i * k + $0]) }.max() ?? 0
                 let lse = mx + log((0..<k).reduce(0.0) { $0 + exp(Double(p[i * k + $1]) - mx) })
                 for l in 0..<k { total -= Double(t[i * k + l]) * (Double(p[i * k + l]) - lse) }
             }
@@ -274,7 +274,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             case .squared:
                 for l in 0..<k { r[i * k + l] = (p[i * k + l] - t[i * k + l]) / Float(rows) }
             case .crossEntropy:
-                let mx = (0..<k).map { p[i * k + $0] }.max()!
+                let mx = (0..<k).map { p[i * k + $0] }.max() ?? 0
                 let e = (0..<k).map { exp(Double(p[i * k + $0] - mx)) }
                 let z = e.reduce(0, +)
                 for l in 0..<k { r[i * k + l] = Float((e[l] / z - Double(t[i * k + l])) / Double(rows)) }

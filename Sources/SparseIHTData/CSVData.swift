@@ -19,7 +19,7 @@ public enum CSVData {
             if fields.count == 1 && fields[0].isEmpty { continue }
             if width == nil { width = fields.count }
             guard fields.count == width else {
-                throw SparseIHTError.badFile(path: path, reason: "line \(lineNo) has \(fields.count) fields, expected \(width!)")
+                throw SparseIHTError.badFile(path: path, reason: "line \(lineNo) has \(fields.count) fields, expected \(width ?? 0)")
             }
             let li = labelColumn < 0 ? fields.count + labelColumn : labelColumn
             guard li >= 0 && li < fields.count else {

@@ -10,6 +10,12 @@ public struct LabelledData: Sendable {
     /// Image geometry when the rows are images (height, width, channels), else nil.
     public var image: (height: Int, width: Int, channels: Int)?
 
+    /// Unchecked; for rows taken from an already validated set.
+    private init(unchecked x: [Float], n: Int, d: Int, labels: [Int], classes: Int,
+                 image: (height: Int, width: Int, channels: Int)?) {
+        self.x = x; self.n = n; self.d = d; self.labels = labels; self.classes = classes; self.image = image
+    }
+
     public init(x: [Float], n: Int, d: Int, labels: [Int], classes: Int,
                 image: (height: Int, width: Int, channels: Int)? = nil) throws {
         guard x.count == n * d else { throw SparseIHTError.shapeMismatch("\(x.count) values for \(n) x \(d) examples") }
@@ -24,8 +30,7 @@ public struct LabelledData: Sendable {
     public func subset(_ rows: [Int]) -> LabelledData {
         var xs = [Float](); xs.reserveCapacity(rows.count * d)
         for r in rows { xs.append(contentsOf: x[(r * d)..<((r + 1) * d)]) }
-        // Labels are already validated.
-        return try! LabelledData(x: xs, n: rows.count, d: d, labels: rows.map { labels[$0] }, classes: classes, image: image)
+        return LabelledData(unchecked: xs, n: rows.count, d: d, labels: rows.map { labels[$0] }, classes: classes, image: image)
     }
 
     /// Per class, the first `first` rows of that class and the `next` rows after them, as

@@ -98,7 +98,7 @@ public enum RealTasks {
     static func relabel(_ data: LabelledData, _ classes: [Int]) throws -> LabelledData {
         var map = [Int: Int]()
         for (i, c) in classes.enumerated() { map[c] = i }
-        return try LabelledData(x: data.x, n: data.n, d: data.d, labels: data.labels.map { map[$0]! },
+        return try LabelledData(x: data.x, n: data.n, d: data.d, labels: data.labels.map { map[$0] ?? 0 },
                                 classes: classes.count, image: data.image)
     }
 
