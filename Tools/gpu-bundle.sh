@@ -13,28 +13,32 @@ scratch=.build-static
 for product in sparse-iht iht-bench; do
   swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product"
 done
-rm -rf .gpu
-mkdir -p .gpu/bin .gpu/lib .gpu/debs .gpu/root
-cp "$scratch/release/sparse-iht" "$scratch/release/iht-bench" .gpu/bin/
-strip .gpu/bin/*
-(cd .gpu/debs && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g)
-for deb in .gpu/debs/*.deb; do dpkg -x "$deb" .gpu/root; done
+# Stage in .gpu-build, ship .gpu/bundle.tar.xz (the device tool carries at most 64 MiB; the
+# static binaries hold Foundation's ICU data and are ~60 MB each uncompressed, ~15 MB xz).
+stage=.gpu-build
+rm -rf "$stage" .gpu
+mkdir -p "$stage/bin" "$stage/lib" "$stage/debs" "$stage/root" .gpu
+cp "$scratch/release/sparse-iht" "$scratch/release/iht-bench" "$stage/bin/"
+strip "$stage"/bin/*
+(cd "$stage/debs" && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g)
+for deb in "$stage"/debs/*.deb; do dpkg -x "$deb" "$stage/root"; done
 # The libraries ldd names (and what they need in turn), taken from the unpacked packages.
-want=$(ldd .gpu/bin/* | awk '/=>/ {print $1}' | sort -u)
+want=$(ldd "$stage"/bin/* | awk '/=>/ {print $1}' | sort -u)
 copy() {
   local name=$1 file
-  file=$(find .gpu/root -name "$name" \( -type f -o -type l \) | head -n 1)
+  file=$(find "$stage/root" -name "$name" \( -type f -o -type l \) | head -n 1)
   [ -n "$file" ] || return 0
-  [ -e ".gpu/lib/$name" ] && return 0
-  cp -L "$file" ".gpu/lib/$name"
+  [ -e "$stage/lib/$name" ] && return 0
+  cp -L "$file" "$stage/lib/$name"
   for dep in $(ldd "$file" 2>/dev/null | awk '/=>/ {print $1}'); do copy "$dep"; done
 }
 for name in $want; do copy "$name"; done
-rm -rf .gpu/root .gpu/debs
-strip --strip-unneeded .gpu/lib/* 2>/dev/null || true
+rm -rf "$stage/root" "$stage/debs"
+strip --strip-unneeded "$stage"/lib/* 2>/dev/null || true
+tar -C "$stage" -cf - bin lib | xz -9 -T2 > .gpu/bundle.tar.xz
 cp Tools/gpu-run.sh .gpu/run && cp Tools/gpu-check.sh .gpu/check.sh
 chmod +x .gpu/run .gpu/check.sh
-echo "bundle: $(du -sh .gpu | cut -f1) in .gpu ($(ls .gpu/lib | tr '\n' ' '))"
+echo "bundle: $(du -sh .gpu | cut -f1) in .gpu (libraries: $(ls "$stage/lib" | tr '\n' ' '))"
 if [ "${1:-}" = "--test" ]; then
   echo "bundle test: clean environment, bundle libraries first"
   env -i PATH=/usr/bin:/bin HOME="$HOME" .gpu/run ldd-check

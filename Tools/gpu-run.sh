@@ -5,7 +5,13 @@
 # private folder and points OCL_ICD_VENDORS there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Unpack the binaries and libraries on first use (outside the carried folder's contents).
+unpacked=${SPARSEIHT_BUNDLE_DIR:-/tmp/sparse-iht-bundle}
+if [ ! -x "$unpacked/bin/sparse-iht" ] || [ "$here/bundle.tar.xz" -nt "$unpacked/bin/sparse-iht" ]; then
+  rm -rf "$unpacked" && mkdir -p "$unpacked"
+  xz -dc "$here/bundle.tar.xz" | tar -C "$unpacked" -xf -
+fi
+export LD_LIBRARY_PATH="$unpacked/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if [ -z "${OCL_ICD_VENDORS:-}" ] && ! grep -qsl nvidia /etc/OpenCL/vendors/*.icd 2>/dev/null; then
   driver=$(find / \( -path /proc -o -path /sys \) -prune -o -name 'libnvidia-opencl.so*' -print 2>/dev/null | sort | head -n 1)
   if [ -n "$driver" ]; then
@@ -20,8 +26,8 @@ fi
 program=${1:?usage: run sparse-iht|iht-bench|ldd-check ARGS...}
 shift
 if [ "$program" = ldd-check ]; then
-  ldd "$here/bin/sparse-iht" "$here/bin/iht-bench"
-  if ldd "$here/bin/sparse-iht" "$here/bin/iht-bench" | grep -q "not found"; then echo "missing libraries" >&2; exit 1; fi
+  ldd "$unpacked/bin/sparse-iht" "$unpacked/bin/iht-bench"
+  if ldd "$unpacked/bin/sparse-iht" "$unpacked/bin/iht-bench" | grep -q "not found"; then echo "missing libraries" >&2; exit 1; fi
   exit 0
 fi
-exec "$here/bin/$program" "$@"
+exec "$unpacked/bin/$program" "$@"

@@ -7,6 +7,7 @@ binary and writes docs/results/*.csv plus docs/recovery-targets.md.
 dictionary: planted-in-dictionary exact recovery, d=100, n=20,000, m in {10,100,1000}, s in {10,100}.
 grid:       planted MLP, d=100, n=50,000, m in {10,50}, s in {10,50,100}, seeds 0-2: published
             (15 steps) and best recipe (15 steps, and to convergence within 150 steps).
+ablation:   what each change of algorithm.md section 6 buys (m=10, s=50, n=5,000, seeds 0-5).
 memory:     one full step at d=100, n=10,000, s=1,000 for m in {1e4, 1e5, 1e6} (CPU backend).
 --opencl also runs the dictionary and 15-step grid on the OpenCL backend (parity).
 Only the Python standard library is used.
@@ -92,6 +93,28 @@ def grid(backends):
     return rows
 
 
+ABLATION = [
+    ("published", ["--recipe", "published"]),
+    ("gates from step 1 + normalized first step", ["--revive", "false", "--stall-reseed", "false"]),
+    ("+ revival", ["--stall-reseed", "false"]),
+    ("+ stall re-seeding (best)", []),
+    ("best + inflation 1.5", ["--inflation", "1.5"]),
+]
+
+
+def ablation():
+    """What each change buys: m=10, s=50, n=5,000 (algorithm.md section 6), seeds 0-5, 100 steps."""
+    rows = []
+    for name, flags in ABLATION:
+        for seed in range(6):
+            d = run(["--task", "planted", "--n", 5000, "--d", 100, "--m", 10, "--s", 50, "--seed", seed, "--steps", 100,
+                     "--backend", "cpu", "--no-diagnostics"] + flags)
+            d.update(variant=name, seed=seed)
+            rows.append(d)
+    write_csv("ablation.csv", rows, ["variant", "seed", "psnr_at_15", "psnr", "steps", "stop_reason", "relative_weight_error"])
+    return rows
+
+
 def memory():
     rows = []
     for m in (10_000, 100_000, 1_000_000):
@@ -110,10 +133,12 @@ if __name__ == "__main__":
         BIN = args[args.index("--bin") + 1]
     os.makedirs(OUT, exist_ok=True)
     backends = ["cpu", "opencl"] if "--opencl" in args else ["cpu"]
-    parts = [a for a in args if a in ("dictionary", "grid", "memory")] or ["dictionary", "grid", "memory"]
+    parts = [a for a in args if a in ("dictionary", "grid", "memory", "ablation")] or ["dictionary", "grid", "memory", "ablation"]
     if "dictionary" in parts:
         dictionary(backends)
     if "grid" in parts:
         grid(backends)
     if "memory" in parts:
         memory()
+    if "ablation" in parts:
+        ablation()
