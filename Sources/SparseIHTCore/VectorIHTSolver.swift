@@ -33,7 +33,13 @@ public struct VectorOptions: Sendable {
         /// Each layer keeps its own top entries by |value|: the output layer
         /// `outputShare * s` of them, the first layer the rest.
         case perLayer = "per-layer"
+        /// The published code's rule: entries ranked by their accumulated update
+        /// magnitude (sum over steps of |lr * gradient|), estimated by a count-min sketch
+        /// of `sketchDepth x (sketchWidthPerS * s)` cells so memory stays O(s).
+        case sketch
     }
+    public var sketchDepth = 3
+    public var sketchWidthPerS = 8
     /// Share of the budget for the output layer under `.perLayer`.
     public var outputShare: Double = 0.25
 
@@ -79,6 +85,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
     let x: [Float], y: [Float]
     let n: Int, d: Int, k: Int
     public var onEpoch: ((EpochReport) -> Void)?
+    /// Count-min sketch of accumulated update magnitudes (`.sketch` ranking).
+    var sketch: [[Float]] = []
 
     /// `x` is `n x d`, `y` is `n x k` (one-hot for cross-entropy).
     public init(backend: B, x: [Float], y: [Float], n: Int, d: Int, k: Int, options: VectorOptions) throws {
@@ -166,6 +174,11 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         let s2 = min(options.m * k, max(1, Int((Double(options.s) * options.outputShare).rounded())))
         let s1 = max(options.s - s2, 1)
         var outputRows = [Int: ArraySlice<Float>]()   // neuron -> candidate w2 (consistent ranking)
+        var sketchValues = [Int: Float]()              // flat index -> candidate value (sketch ranking)
+        if options.ranking == .sketch && sketch.isEmpty {
+            sketch = [[Float]](repeating: [Float](repeating: 0, count: max(1024, options.sketchWidthPerS * options.s)),
+                               count: options.sketchDepth)
+        }
         for start in stride(from: 0, to: neurons.count, by: c) {
             let chunk = Array(neurons[start..<min(start + c, neurons.count)])
             let a = chunk.count
@@ -200,6 +213,19 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                     let j = Int(idx) / L
                     if let r = chunk.firstIndex(of: j) { outputRows[j] = rows[(r * L + d)..<(r * L + L)] }
                 }
+            } else if options.ranking == .sketch {
+                let current = blocks(chunk[...])
+                var keys = [Float](repeating: 0, count: a * L)
+                for r in 0..<a { for i in 0..<L {
+                    let flat = chunk[r] * L + i
+                    keys[r * L + i] = addToSketch(flat, abs(rows[r * L + i] - current[r * L + i]))
+                } }
+                part = try keys.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
+                for (t, local) in part.indices.enumerated() {
+                    let flat = chunk[Int(local) / L] * L + Int(local) % L
+                    sketchValues[flat] = rows[Int(local)]
+                    part.indices[t] = Int32(flat)
+                }
             } else if options.ranking == .perLayer {
                 var first = [Float](repeating: 0, count: a * d), second = [Float](repeating: 0, count: a * k)
                 for j in 0..<a {
@@ -218,12 +244,27 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             kept = mergeTopK(kept, part, k: options.ranking == .perLayer ? s1 : options.s)
         }
         if consistent { kept = spendBudget(kept, outputRows: outputRows) }
+        if options.ranking == .sketch {
+            kept = TopKResult(indices: kept.indices, values: kept.indices.map { sketchValues[Int($0)] ?? 0 })
+        }
         if options.ranking == .perLayer {
             let merged = zip(kept.indices + keptOut.indices, kept.values + keptOut.values).sorted { $0.0 < $1.0 }
             kept = TopKResult(indices: merged.map(\.0), values: merged.map(\.1))
         }
         model.blocks = SparseWeights(d: L, m: options.m, indices: kept.indices.map { Int($0) }, values: kept.values)
         return batchLoss
+    }
+
+    /// Adds `amount` to the sketch cells of `flat` and returns its count-min estimate.
+    func addToSketch(_ flat: Int, _ amount: Float) -> Float {
+        var estimate = Float.greatestFiniteMagnitude
+        for row in 0..<sketch.count {
+            let h = Int(SeededGenerator.mix(UInt64(flat) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(row) &* 0xC2B2_AE3D_27D4_EB4F)
+                        % UInt64(sketch[row].count))
+            sketch[row][h] += amount
+            estimate = min(estimate, sketch[row][h])
+        }
+        return estimate
     }
 
     /// Neuron-consistent selection from the top first-layer candidates: in order of

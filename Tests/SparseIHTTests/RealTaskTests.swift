@@ -46,6 +46,20 @@ final class RealTaskTests: XCTestCase {
         XCTAssertEqual(first, withOutput)
     }
 
+    /// The sketch ranking (accumulated update magnitudes) keeps at most s entries and is
+    /// deterministic.
+    func testSketchRanking() throws {
+        let b = CPUBackend()
+        let planted = try PlantedProblems.plantedNetwork(n: 300, d: 10, m: 4, s: 8, layers: 1, outputs: 2, seed: 5, backend: b)
+        var o = VectorOptions(m: 6, s: 20)
+        o.epochs = 4; o.learningRate = 0.05; o.ranking = .sketch
+        let run = { try VectorIHTSolver(backend: b, x: planted.x, y: planted.y, n: 300, d: 10, k: 2, options: o).run() }
+        let a = try run(), c = try run()
+        XCTAssertLessThanOrEqual(a.blocks.count, 20)
+        XCTAssertGreaterThan(a.blocks.count, 0)
+        XCTAssertEqual(a.blocks, c.blocks)
+    }
+
     /// Two layers train one at a time; the saved model predicts exactly what the trained one does.
     func testLayerwiseTrainingAndModelFileRoundTrip() throws {
         let b = CPUBackend()

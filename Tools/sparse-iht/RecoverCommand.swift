@@ -59,7 +59,7 @@ struct RecoverCommand: ParsableCommand {
     var split: String = "published"
     @Option(help: "Loss of vector-output runs: squared | cross-entropy (mnist: cross-entropy).") var loss: String?
     @Option(help: "Fixed step size of vector-output runs (default: published values).") var lr: Double?
-    @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude.") var ranking: String = "neuron-consistent"
+    @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.") var ranking: String = "neuron-consistent"
     @Option(name: .customLong("output-share"), help: "Output layer's share of s under --ranking per-layer.") var outputShare: Double = 0.25
     @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]).")
     var pixelScale: Float = 1
@@ -83,7 +83,7 @@ struct RecoverCommand: ParsableCommand {
         }
         guard SolverOptions.Recipe(rawValue: recipe) != nil else { throw ValidationError("--recipe must be best or published") }
         if let mode, mode != "sequential" && mode != "convex" { throw ValidationError("--mode must be sequential or convex") }
-        guard VectorOptions.Ranking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be neuron-consistent, per-layer or magnitude") }
+        guard VectorOptions.Ranking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be neuron-consistent, per-layer, magnitude or sketch") }
         if let loss, Loss(rawValue: loss) == nil { throw ValidationError("--loss must be squared or cross-entropy") }
         if task == "files" && (x == nil || y == nil) { throw ValidationError("--task files needs --x and --y") }
         guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") }
