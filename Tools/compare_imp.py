@@ -68,9 +68,12 @@ def main():
     if not quick:
         imp = run("baseline", ["--task", "mnist", "--dataset", "fashion", "--split", "full", "--m", 1000,
                                "--s", "500,2000", "--epochs", 1, "--prune-fraction", 0.2])
+        imp255 = run("baseline", ["--task", "mnist", "--dataset", "fashion", "--split", "full", "--m", 1000,
+                                  "--s", "500,2000", "--epochs", 1, "--prune-fraction", 0.2, "--pixel-scale", 255])
         for s in (500, 2000):
             iht = run("recover", ["--task", "mnist", "--dataset", "fashion", "--split", "full", "--m", 1000, "--s", s])
-            add("Fashion-MNIST 10 classes", 1000, s, iht, imp, "IHT 50 epochs; IMP 1 epoch/round, 20%/round")
+            add("Fashion-MNIST 10 classes", 1000, s, iht, imp, "IHT 50 epochs; IMP 1 epoch/round, 20%/round, raw pixels")
+            add("Fashion-MNIST 10 classes", 1000, s, iht, imp255, "IMP as above on pixels / 255")
 
     os.makedirs("docs/results", exist_ok=True)
     keys = list(rows[0].keys())

@@ -63,30 +63,18 @@ public final class OpenCLBackend: ComputeBackend {
 
     public func capacity(of buffer: CLBuffer<Float>) -> Int { buffer.count }
 
-    /// A named scratch buffer of at least `count` elements, grown on demand and reused.
-    private func scratch(_ name: String, _ count: Int) throws -> CLBuffer<Float> {
-        if let b = scratchFloats[name], b.count >= count { return b }
-        scratchFloats[name] = nil
-        let b = try CLBuffer<Float>(queue: queue, count: count, tracker: tracker)
-        scratchFloats[name] = b
+    /// A named scratch buffer of at least `count` elements from `pool`, grown on demand and reused.
+    private func reuse<E>(_ pool: inout [String: CLBuffer<E>], _ name: String, _ count: Int) throws -> CLBuffer<E> {
+        if let b = pool[name], b.count >= count { return b }
+        pool[name] = nil
+        let b = try CLBuffer<E>(queue: queue, count: count, tracker: tracker)
+        pool[name] = b
         return b
     }
 
-    private func scratchInt(_ name: String, _ count: Int) throws -> CLBuffer<Int32> {
-        if let b = scratchInts[name], b.count >= count { return b }
-        scratchInts[name] = nil
-        let b = try CLBuffer<Int32>(queue: queue, count: count, tracker: tracker)
-        scratchInts[name] = b
-        return b
-    }
-
-    func scratchUInt(_ name: String, _ count: Int) throws -> CLBuffer<UInt32> {
-        if let b = scratchUInts[name], b.count >= count { return b }
-        scratchUInts[name] = nil
-        let b = try CLBuffer<UInt32>(queue: queue, count: count, tracker: tracker)
-        scratchUInts[name] = b
-        return b
-    }
+    private func scratch(_ name: String, _ count: Int) throws -> CLBuffer<Float> { try reuse(&scratchFloats, name, count) }
+    private func scratchInt(_ name: String, _ count: Int) throws -> CLBuffer<Int32> { try reuse(&scratchInts, name, count) }
+    func scratchUInt(_ name: String, _ count: Int) throws -> CLBuffer<UInt32> { try reuse(&scratchUInts, name, count) }
 
     func scratchIndices(_ count: Int) throws -> CLBuffer<Int32> { try scratchInt("topk.indices", count) }
     func scratchValues(_ count: Int) throws -> CLBuffer<Float> { try scratch("topk.values", count) }
