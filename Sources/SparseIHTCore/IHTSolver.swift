@@ -68,11 +68,12 @@ public final class IHTSolver<B: ComputeBackend> {
         var chunk = o.chunk ?? defaultChunk()
         let batches = BatchSchedule(n: problem.n, batchSize: o.batchSize, seed: o.seed)
         var stop = StopReason.budget
+        var deflated = false  // inflation ends early once the tolerance is met at s~
         for t in 0..<o.steps {
             let start = Date()
             let data = try batch(batches, step: t)
             let epoch = batches.epoch(ofStep: t)
-            let k = (o.inflation > 1 && t < o.steps - o.deflateSteps) ? Int((Double(o.s) * o.inflation).rounded()) : o.s
+            let k = (o.inflation > 1 && !deflated && t < o.steps - o.deflateSteps) ? Int((Double(o.s) * o.inflation).rounded()) : o.s
             let before = w
             bank.epoch = t
             // Steps 1-3: gradient step and hard threshold (retrying smaller chunks on OOM).
@@ -111,7 +112,11 @@ public final class IHTSolver<B: ComputeBackend> {
                                     seconds: Date().timeIntervalSince(start))
             history.append(report)
             onStep?(report)
-            if rel <= o.tolerance && !reseeded && o.batchSize == nil { stop = .tolerance; break }
+            if rel <= o.tolerance && !reseeded && o.batchSize == nil {
+                // Never stop above the budget: with an inflated threshold, go on at s.
+                if w.count <= o.s { stop = .tolerance; break }
+                deflated = true
+            }
         }
         return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk)
     }

@@ -63,6 +63,19 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(first.weights.indices, firstChunked.weights.indices, "chunking changed the support")
     }
 
+    /// With an inflated threshold (s~ = 1.5 s) the result still has at most s nonzeros,
+    /// also when the tolerance is met early.
+    func testInflationNeverReturnsMoreThanS() throws {
+        let b = CPUBackend()
+        let p = try PlantedProblems.plantedDictionary(n: 1500, d: 12, m: 10, s: 8, seed: 2, solverSeed: 2, backend: b)
+        var o = SolverOptions(m: 10, s: 8)
+        o.mode = .convex; o.steps = 60; o.seed = 2; o.inflation = 1.5
+        let r = try IHTSolver(backend: b, problem: p.problem, options: o).run()
+        XCTAssertLessThanOrEqual(r.weights.count, 8)
+        XCTAssertEqual(r.stopReason, .tolerance)
+        XCTAssertLessThan(RecoveryMetrics(recovered: r.weights, truth: p.truth, permutationInvariant: false).relativeWeightError, 1e-4)
+    }
+
     /// Linear compressed sensing: exact recovery of an s-sparse vector.
     func testGaussianCompressedSensing() throws {
         try forEachBackend { b in try Self.compressedSensing(b) }
