@@ -67,8 +67,21 @@ public struct LayeredModel: Sendable {
         return f
     }
 
-    /// Predictions (`n x outputs`).
-    public func predict<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
+    /// Predictions (`n x outputs`), computed `batchRows` rows at a time so device memory
+    /// stays at one batch.
+    public func predict<B: ComputeBackend>(x: [Float], n: Int, backend: B, batchRows: Int = 8192) throws -> [Float] {
+        guard n > batchRows, batchRows > 0 else { return try predictAll(x: x, n: n, backend: backend) }
+        let d = x.count / max(n, 1)
+        var out: [Float] = []
+        out.reserveCapacity(n * outputs)
+        for start in stride(from: 0, to: n, by: batchRows) {
+            let rows = min(batchRows, n - start)
+            out += try predictAll(x: Array(x[(start * d)..<((start + rows) * d)]), n: rows, backend: backend)
+        }
+        return out
+    }
+
+    private func predictAll<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
         let f = try features(x: x, n: n, backend: backend)
         switch output {
         case .scalar(let s): return try s.predict(x: f, n: n, backend: backend)
