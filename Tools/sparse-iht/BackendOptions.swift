@@ -45,3 +45,9 @@ struct BackendOptions: ParsableArguments {
 func notice(_ text: String) {
     FileHandle.standardError.write(Data("sparse-iht: \(text)\n".utf8))
 }
+
+/// A run-time failure with a message for the user (exit status 1, no usage text).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ text: String) { description = text }
+}

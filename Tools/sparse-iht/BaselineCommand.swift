@@ -56,7 +56,7 @@ struct BaselineCommand: ParsableCommand {
 
     func run() throws {
         let backend = try backendOptions.open()
-        do { try baseline(backend) } catch let e as SparseIHTError { throw ValidationError(e.description) }
+        do { try baseline(backend) } catch let e as SparseIHTError { throw CLIError(e.description) }
     }
 
     private func baseline<B: ComputeBackend>(_ backend: B) throws {

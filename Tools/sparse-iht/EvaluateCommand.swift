@@ -38,7 +38,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let backend = try backendOptions.open()
-        do { try evaluate(backend) } catch let e as SparseIHTError { throw ValidationError(e.description) }
+        do { try evaluate(backend) } catch let e as SparseIHTError { throw CLIError(e.description) }
     }
 
     private func evaluate<B: ComputeBackend>(_ backend: B) throws {

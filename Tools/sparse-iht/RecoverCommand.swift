@@ -115,7 +115,7 @@ struct RecoverCommand: ParsableCommand {
         do {
             try dispatch(backend)
         } catch let e as SparseIHTError {
-            throw ValidationError(e.description)  // clear message, nonzero exit
+            throw CLIError(e.description)  // clear message, nonzero exit
         }
     }
 
