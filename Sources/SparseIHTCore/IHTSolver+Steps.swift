@@ -88,6 +88,12 @@ extension IHTSolver {
             for p in w.compactPositions(active) { gS[p] = grad[p]; gg += Double(grad[p]) * Double(grad[p]) }
             let agS = try forward(gS, gate: g, a: active.count, data: data)
             mu = gg / (sumOfSquares(agS) + 1e-8)
+            // At a fixed point the support gradient is round-off and so is this mu; the
+            // exact line-search decrease mu*gg then falls below 1e-6 of the loss. Optionally
+            // normalize on the full gradient instead (one extra pass over the chunks).
+            if options.fixedPointFullStep && mu * gg <= 1e-6 * sumOfSquares(r) {
+                mu = try fullGradientStepSize(bank: bank, data: data, residual: r, chunk: c)
+            }
         }
         let normalizeOnFullGradient = active.isEmpty && !options.tinyFirstStep
         let rBuf = try backend.makeBuffer(r)
@@ -125,6 +131,24 @@ extension IHTSolver {
             values = values.map { Float(Double($0) * mu) }
         }
         return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu)
+    }
+
+    /// `||A^T r||^2 / ||A A^T r||^2` over all md coordinates, streamed in chunks.
+    func fullGradientStepSize(bank: GeneratorBank, data: StepData, residual r: [Float], chunk c: Int) throws -> Double {
+        let d = problem.d, n = data.n, m = options.m
+        let rBuf = try backend.makeBuffer(r), gBuf = try backend.makeBuffer(count: n * c)
+        let gradBuf = try backend.makeBuffer(count: c * d), yc = try backend.makeBuffer(count: n)
+        var sq = 0.0
+        var ag = [Double](repeating: 0, count: n)
+        for j0 in stride(from: 0, to: m, by: c) {
+            let cc = min(c, m - j0)
+            try fillGates(Array(j0..<(j0 + cc)), bank: bank, data: data, into: gBuf)
+            try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
+            sq += sumOfSquares(try backend.read(gradBuf, count: cc * d))
+            try backend.gatedForward(x: data.x, n: n, d: d, weights: gradBuf, gate: gBuf, a: cc, into: yc)
+            for (i, v) in try backend.read(yc, count: n).enumerated() { ag[i] += Double(v) }
+        }
+        return sq / (ag.reduce(0) { $0 + $1 * $1 } + 1e-8)
     }
 
     /// Step 4: up to `refineSteps` exact-line-search gradient steps restricted to the

@@ -50,6 +50,9 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public var seed: UInt64 = 0
     /// Fixed random +-1 output weight per neuron (sequential mode), instead of all +1.
     public var signedOutputs = false
+    /// At a fixed point (the support step would lower the loss by < 1e-6 of it) take the
+    /// step size normalized on the full gradient instead of the round-off one of the support.
+    public var fixedPointFullStep = false
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
 

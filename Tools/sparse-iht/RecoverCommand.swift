@@ -50,6 +50,8 @@ struct RecoverCommand: ParsableCommand {
     @Option(name: .customLong("tiny-first-step"), help: "Override the recipe: tiny first step instead of the normalized one (true/false).") var tinyFirstStepOverride: Bool?
     @Flag(help: "Give each neuron a fixed random +-1 output weight (sequential scalar output); default: all +1 as published.")
     var signedOutputs = false
+    @Flag(name: .customLong("fixed-point-full-step"), help: "At a fixed point, normalize the step on the full gradient (off: the published support-normalized step).")
+    var fixedPointFullStep = false
     @Option(help: "Armijo refinement steps after each threshold (scalar output).") var refine: Int = 10
     @Option(help: "Stop when ||Aw - y||/||y|| reaches this (full batch).") var tolerance: Double = 1e-6
     @Option(help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).") var batch: Int?
@@ -138,6 +140,7 @@ struct RecoverCommand: ParsableCommand {
         if let v = gatesFollowFromOverride { o.gatesFollowFrom = v }
         if let v = tinyFirstStepOverride { o.tinyFirstStep = v }
         o.signedOutputs = signedOutputs
+        o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
         o.refineSteps = refine
         o.tolerance = tolerance
