@@ -45,6 +45,26 @@ final class SolverTests: XCTestCase {
         XCTAssertEqual(metrics.supportRecall, 1)
     }
 
+    /// The full-gradient step at fixed points keeps exact recovery and the CPU and OpenCL
+    /// runs identical.
+    func testFixedPointFullStep() throws {
+        var histories: [[Double]] = []
+        try forEachBackend { b in histories.append(try Self.fixedPointRun(b)) }
+        if histories.count == 2 {
+            XCTAssertEqual(histories[0].count, histories[1].count)
+            for (a, c) in zip(histories[0], histories[1]) where a < 100 { XCTAssertEqual(a, c, accuracy: 0.01) }
+        }
+    }
+
+    static func fixedPointRun<B: ComputeBackend>(_ b: B) throws -> [Double] {
+        let p = try PlantedProblems.plantedMLP(n: 2000, d: 20, m: 6, s: 12, seed: 2, backend: b)
+        var o = SolverOptions(m: 6, s: 12)
+        o.steps = 80; o.seed = 2; o.fixedPointFullStep = true
+        let r = try IHTSolver(backend: b, problem: p.problem, options: o).run()
+        XCTAssertGreaterThan(r.history.last!.psnr, 100, "\(b.kind)")
+        return r.history.map(\.psnr)
+    }
+
     /// A seed reproduces a run bit for bit; the streamed top-s does not depend on the chunk.
     func testDeterminismAndChunkInvariance() throws {
         let b = CPUBackend()
