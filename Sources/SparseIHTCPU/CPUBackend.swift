@@ -191,8 +191,3 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha
                 blasint(m), blasint(n), blasint(k), alpha, a, blasint(transA ? m : k),
                 b, blasint(transB ? k : n), beta, c, blasint(n))
 }
-
-func getenvString(_ name: String) -> String? {
-    guard let v = getenv(name) else { return nil }
-    return String(cString: v)
-}

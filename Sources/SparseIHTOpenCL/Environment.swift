@@ -1,10 +1,5 @@
 import Foundation
 
-/// Value of an environment variable, nil when unset.
-func getenvString(_ name: String) -> String? {
-    guard let v = getenv(name) else { return nil }
-    return String(cString: v)
-}
 
 /// Release failures are logged to stderr, never thrown (they happen in `deinit`).
 func logRelease(_ call: String, _ status: Int32) {
