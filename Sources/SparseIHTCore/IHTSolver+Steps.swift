@@ -108,9 +108,8 @@ extension IHTSolver {
             try fillGates(Array(j0..<(j0 + cc)), bank: bank, data: data, into: gBuf)
             try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
             if normalizeOnFullGradient {
-                fullSq += sumOfSquares(try backend.read(gradBuf, count: cc * d))
-                try backend.gatedForward(x: data.x, n: n, d: d, weights: gradBuf, gate: gBuf, a: cc, into: yc)
-                for (i, v) in try backend.read(yc, count: n).enumerated() { fullForward[i] += Double(v) }
+                try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc,
+                                           squares: &fullSq, forward: &fullForward)
             }
             // candidates = w - mu * grad on this chunk (with the full-gradient step, -grad
             // now and the scale mu later: the selection does not depend on it).
@@ -144,11 +143,18 @@ extension IHTSolver {
             let cc = min(c, m - j0)
             try fillGates(Array(j0..<(j0 + cc)), bank: bank, data: data, into: gBuf)
             try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
-            sq += sumOfSquares(try backend.read(gradBuf, count: cc * d))
-            try backend.gatedForward(x: data.x, n: n, d: d, weights: gradBuf, gate: gBuf, a: cc, into: yc)
-            for (i, v) in try backend.read(yc, count: n).enumerated() { ag[i] += Double(v) }
+            try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc, squares: &sq, forward: &ag)
         }
         return sq / (ag.reduce(0) { $0 + $1 * $1 } + 1e-8)
+    }
+
+    /// Adds a chunk's `||g_c||^2` to `squares` and its `A_c g_c` (length n) to `forward`, for
+    /// the step size normalized on the full gradient.
+    func accumulateFullGradient(gradient gradBuf: B.Buffer, gate gBuf: B.Buffer, c cc: Int, data: StepData,
+                                scratch yc: B.Buffer, squares: inout Double, forward: inout [Double]) throws {
+        squares += sumOfSquares(try backend.read(gradBuf, count: cc * problem.d))
+        try backend.gatedForward(x: data.x, n: data.n, d: problem.d, weights: gradBuf, gate: gBuf, a: cc, into: yc)
+        for (i, v) in try backend.read(yc, count: data.n).enumerated() { forward[i] += Double(v) }
     }
 
     /// Step 4: up to `refineSteps` exact-line-search gradient steps restricted to the
