@@ -31,8 +31,9 @@ public struct RegressionProblem: Sendable {
 
 /// Fit metrics of a prediction against targets.
 public enum FitMetrics {
-    /// PSNR = 20 log10(max |y|) - 10 log10(MSE), in dB (algorithm.md section 4).
-    public static func psnr(prediction: [Float], target: [Float]) -> Double {
+    /// PSNR = 20 log10(peak) - 10 log10(MSE), in dB (algorithm.md section 4); the peak is
+    /// `max |y|` unless given (images: 1).
+    public static func psnr(prediction: [Float], target: [Float], peak fixedPeak: Double? = nil) -> Double {
         var mse = 0.0, peak = 0.0
         for (p, t) in zip(prediction, target) {
             let e = Double(p) - Double(t)
@@ -40,7 +41,7 @@ public enum FitMetrics {
             peak = max(peak, abs(Double(t)))
         }
         mse /= Double(max(target.count, 1))
-        return 20 * log10(peak) - 10 * log10(mse + 1e-300)
+        return 20 * log10(fixedPeak ?? peak) - 10 * log10(mse + 1e-300)
     }
 
     /// ||prediction - target|| / ||target||.

@@ -64,8 +64,7 @@ struct EvaluateCommand: ParsableCommand {
             let samples = FourierFeatures.samples(of: img)
             let ff = FourierFeatures(features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
             let fit = try predict(ff.embed(samples.coordinates), samples.values.count)
-            let mse = zip(fit, samples.values).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(fit.count)
-            doc["psnr"] = -10 * log10(mse + 1e-300)
+            doc["psnr"] = FitMetrics.psnr(prediction: fit, target: samples.values, peak: 1)
             print(String(format: "psnr %.2f dB (peak 1)", doc["psnr"] as! Double))
         case "files":
             let problem = try DataFiles.regressionProblem(x: x!, y: y!)

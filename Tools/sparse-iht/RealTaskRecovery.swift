@@ -132,10 +132,7 @@ extension RecoverCommand {
                                                epochs: nil, backend: backend, progress: ProgressLine(quiet: quiet))
         let seconds = Date().timeIntervalSince(t0)
         let fit = try model.predict(x: x, n: n, backend: backend)
-        var mse = 0.0
-        for (p, t) in zip(fit, samples.values) { mse += Double(p - t) * Double(p - t) }
-        mse /= Double(n)
-        let psnr = -10 * log10(mse + 1e-300)
+        let psnr = FitMetrics.psnr(prediction: fit, target: samples.values, peak: 1)
         var doc = commonDocument(backend: backend, n: n, d: dIn, m: m, s: s, seconds: seconds, started: started)
         doc.merge(["dataset": dataset, "image": image, "width": img.width, "height": img.height, "channels": img.channels,
                    "psnr": psnr, "psnr_peak": 1, "relative_residual": FitMetrics.relativeResidual(prediction: fit, target: samples.values),

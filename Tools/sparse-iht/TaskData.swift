@@ -36,10 +36,7 @@ struct TaskData {
             let ff = FourierFeatures(features: 750, sigmas: samples.dims == 2 ? [2, 2] : [5, 5, 0.05], seed: seed)
             let feats = ff.embed(samples.coordinates), values = samples.values
             return TaskData(x: feats, y: values, n: values.count, d: 1500, k: 1, scoreX: feats, scoreN: values.count,
-                            loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { p in
-                                let mse = zip(p, values).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(values.count)
-                                return -10 * log10(mse + 1e-300)
-                            })
+                            loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { FitMetrics.psnr(prediction: $0, target: values, peak: 1) })
         default:
             let binary = task == "binary-mnist"
             let wanted = classes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? (binary ? [0, 1] : nil)
