@@ -133,17 +133,7 @@ public struct AdamTrainer: Sendable {
             for i in p.indices { let e = p[i] - y[i]; total += Double(e * e); g[i] = scale * e }
             total /= Double(n * k)
         case .crossEntropy:
-            for i in 0..<n {
-                let row = p[(i * k)..<((i + 1) * k)]
-                let mx = row.max() ?? 0
-                let e = row.map { Foundation.exp(Double($0 - mx)) }, z = e.reduce(0, +)
-                for l in 0..<k {
-                    let prob = e[l] / z
-                    g[i * k + l] = Float((prob - Double(y[i * k + l])) / Double(n))
-                    if y[i * k + l] > 0 { total -= Double(y[i * k + l]) * Foundation.log(max(prob, 1e-300)) }
-                }
-            }
-            total /= Double(n)
+            (total, g) = Loss.softmaxCrossEntropy(p, y, n: n, k: k)
         }
         return (total, g)
     }

@@ -141,7 +141,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
     func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool) throws -> Double {
         let L = d + k
         let neurons = seeding ? Array(0..<options.m) : model.blocks.activeNeurons
-        guard !neurons.isEmpty else { return loss(prediction: [Float](repeating: 0, count: nb * k), target: yb) }
+        guard !neurons.isEmpty else { return lossAndResidual(prediction: [Float](repeating: 0, count: nb * k), target: yb, n: nb).loss }
         let c = options.chunk ?? max(1, min(neurons.count, options.chunkMemoryBytes / (4 * (3 * nb + 2 * L))))
         let live = Set(model.blocks.activeNeurons)
         // Blocks of a chunk of neurons: current weights, or seeds for empty neurons.
@@ -164,8 +164,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                                          generators: model.generators.rows(Array(chunk)))
             for i in 0..<(nb * k) { yhat[i] += part[i] }
         }
-        let batchLoss = loss(prediction: yhat, target: yb)
-        let r = residual(prediction: yhat, target: yb, n: nb)
+        let (batchLoss, r) = lossAndResidual(prediction: yhat, target: yb, n: nb)
         let rb = try backend.makeBuffer(r)
         // Pass 2: gradients, candidates and the streamed selection.
         let lr = Float(options.effectiveLearningRate)
@@ -291,36 +290,21 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         return TopKResult(indices: entries.map { Int32($0.0) }, values: entries.map { $0.1 })
     }
 
-    func loss(prediction p: [Float], target t: [Float]) -> Double {
-        let rows = p.count / k
-        var total = 0.0
-        for i in 0..<rows {
-            switch options.loss {
-            case .squared:
-                for l in 0..<k { let e = Double(p[i * k + l] - t[i * k + l]); total += 0.5 * e * e }
-            case .crossEntropy:
-                let mx = (0..<k).map { Double(p[i * k + $0]) }.max() ?? 0
-                let lse = mx + log((0..<k).reduce(0.0) { $0 + exp(Double(p[i * k + $1]) - mx) })
-                for l in 0..<k { total -= Double(t[i * k + l]) * (Double(p[i * k + l]) - lse) }
+    /// The batch loss and `R = (Y_hat - Y)/n` (squared loss, 0.5 e^2 per entry) or
+    /// `(softmax(Y_hat) - Y)/n` (cross-entropy).
+    func lossAndResidual(prediction p: [Float], target t: [Float], n rows: Int) -> (loss: Double, residual: [Float]) {
+        switch options.loss {
+        case .squared:
+            var total = 0.0
+            var r = [Float](repeating: 0, count: p.count)
+            for i in p.indices {
+                let e = Double(p[i] - t[i]); total += 0.5 * e * e
+                r[i] = (p[i] - t[i]) / Float(rows)
             }
+            return (total / Double(max(rows, 1)), r)
+        case .crossEntropy:
+            let (loss, gradient) = Loss.softmaxCrossEntropy(p, t, n: rows, k: k)
+            return (loss, gradient)
         }
-        return total / Double(max(rows, 1))
-    }
-
-    /// `R = (Y_hat - Y)/n` or `(softmax(Y_hat) - Y)/n`.
-    func residual(prediction p: [Float], target t: [Float], n rows: Int) -> [Float] {
-        var r = [Float](repeating: 0, count: p.count)
-        for i in 0..<rows {
-            switch options.loss {
-            case .squared:
-                for l in 0..<k { r[i * k + l] = (p[i * k + l] - t[i * k + l]) / Float(rows) }
-            case .crossEntropy:
-                let mx = (0..<k).map { p[i * k + $0] }.max() ?? 0
-                let e = (0..<k).map { exp(Double(p[i * k + $0] - mx)) }
-                let z = e.reduce(0, +)
-                for l in 0..<k { r[i * k + l] = Float((e[l] / z - Double(t[i * k + l])) / Double(rows)) }
-            }
-        }
-        return r
     }
 }
