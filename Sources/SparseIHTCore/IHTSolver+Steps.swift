@@ -126,7 +126,7 @@ extension IHTSolver {
         }
         var values = kept.values
         if normalizeOnFullGradient {
-            mu = fullSq / (fullForward.reduce(0) { $0 + $1 * $1 } + 1e-8)
+            mu = normalizedStep(squares: fullSq, forward: fullForward)
             values = values.map { Float(Double($0) * mu) }
         }
         return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu)
@@ -145,7 +145,12 @@ extension IHTSolver {
             try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
             try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc, squares: &sq, forward: &ag)
         }
-        return sq / (ag.reduce(0) { $0 + $1 * $1 } + 1e-8)
+        return normalizedStep(squares: sq, forward: ag)
+    }
+
+    /// `||g||^2 / (||A g||^2 + 1e-8)` from the accumulated pieces.
+    func normalizedStep(squares: Double, forward: [Double]) -> Double {
+        squares / (forward.reduce(0) { $0 + $1 * $1 } + 1e-8)
     }
 
     /// Adds a chunk's `||g_c||^2` to `squares` and its `A_c g_c` (length n) to `forward`, for
