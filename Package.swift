@@ -7,8 +7,8 @@ import PackageDescription
 /// - `SparseIHTCore`: problem types, sparse vectors, the `ComputeBackend` protocol, the solver.
 /// - `SparseIHTCPU`: CPU backend (OpenBLAS through `CBLAS`, plain Swift).
 /// - `SparseIHTOpenCL`: OpenCL runtime and backend (kernels from `Kernels/`, CLBlast). No OpenBLAS.
-/// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, gzip) and the real-data tasks.
-/// - `COpenCL`, `CCLBlast`, `CBLAS`: system-library shims.
+/// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, PNG, gzip) and the real-data tasks.
+/// - `COpenCL`, `CCLBlast`, `CBLAS`, `CZlib`, `CPNG`: system-library shims.
 /// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
 let package = Package(
     name: "SparseIHT",
@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .executableTarget(name: "embed-kernels", path: "Tools/embed-kernels"),
         .plugin(name: "EmbedKernels", capability: .buildTool(),
                 dependencies: ["embed-kernels"], path: "Plugins/EmbedKernels"),
@@ -33,7 +34,7 @@ let package = Package(
                 plugins: ["EmbedKernels"]),
         .target(name: "SparseIHTCore"),
         .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
-        .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib"]),
+        .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib", "CPNG"]),
         .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),

@@ -20,7 +20,7 @@ rm -rf "$stage" .gpu
 mkdir -p "$stage/bin" "$stage/lib" "$stage/debs" "$stage/root" .gpu
 cp "$scratch/release/sparse-iht" "$scratch/release/iht-bench" "$stage/bin/"
 strip "$stage"/bin/*
-(cd "$stage/debs" && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g)
+(cd "$stage/debs" && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g libpng16-16)
 for deb in "$stage"/debs/*.deb; do dpkg -x "$deb" "$stage/root"; done
 # The libraries ldd names (and what they need in turn), taken from the unpacked packages.
 want=$(ldd "$stage"/bin/* | awk '/=>/ {print $1}' | sort -u)

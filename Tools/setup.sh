@@ -3,7 +3,7 @@
 # OpenCL headers and ICD loader, CLBlast, OpenBLAS, PoCL (a real OpenCL implementation on
 # the CPU, so the OpenCL backend runs on machines without a GPU) and clinfo.
 set -euo pipefail
-packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd clinfo zlib1g-dev)
+packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev libopenblas-dev pocl-opencl-icd clinfo zlib1g-dev libpng-dev)
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 missing=()

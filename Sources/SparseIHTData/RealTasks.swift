@@ -129,11 +129,12 @@ public enum RealTasks {
         return (out, divisor, shift)
     }
 
-    /// One image for the INR task: a PGM/PPM file, or image `index` of a dataset
+    /// One image for the INR task: a PNG or PGM/PPM file, or image `index` of a dataset
     /// (values scaled to [0, 1]).
     public static func image(dataset: String, index: Int) throws -> NetPBM.Image {
         let lower = dataset.lowercased()
         if [".pgm", ".ppm", ".pnm"].contains(where: { lower.hasSuffix($0) }) { return try NetPBM.read(dataset) }
+        if lower.hasSuffix(".png") { return try PNGImage.read(dataset) }
         let pool: LabelledData
         switch try source(dataset) {
         case .pool(let p): pool = p

@@ -102,6 +102,46 @@ final class DatasetReaderTests: XCTestCase {
         XCTAssertThrowsError(try NetPBM.read(path("c.pgm"))) { e in XCTAssert("\(e)".contains("truncated"), "\(e)") }
     }
 
+    /// PNG through libpng: files made outside the project (RGBA 8-bit, 16-bit gray), a
+    /// round trip through the writer, and clear errors for damaged files.
+    func testPNGReadWrite() throws {
+        // 2 x 2 RGBA: opaque red, half-transparent green / transparent blue, opaque (10, 20, 30).
+        try write([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+                   0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x06, 0x00, 0x00, 0x00, 0x72, 0xb6, 0x0d,
+                   0x24, 0x00, 0x00, 0x00, 0x16, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+                   0x1f, 0x08, 0x1b, 0x18, 0x40, 0x34, 0x97, 0x88, 0xdc, 0x7f, 0x00, 0x37, 0x80, 0x05, 0xb8, 0x8a,
+                   0xad, 0xee, 0x22, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82], "rgba.png")
+        let rgba = try PNGImage.read(path("rgba.png"))
+        XCTAssertEqual([rgba.width, rgba.height, rgba.channels], [2, 2, 3])
+        let bytes = rgba.pixels.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(Array(bytes[0..<3]), [255, 0, 0])
+        XCTAssertEqual(Array(bytes[6..<12]), [0, 0, 0, 10, 20, 30])   // transparent onto black; opaque kept
+        XCTAssertEqual(bytes[3], 0); XCTAssertEqual(bytes[5], 0)
+        XCTAssert(bytes[4] > 64 && bytes[4] < 224, "half-transparent green composited: \(bytes[4])")
+        // 2 x 1 16-bit grayscale: 0 and 65535.
+        try write([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+                   0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x81, 0xd9, 0xfc,
+                   0x15, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x60, 0xf8, 0xff,
+                   0x1f, 0x00, 0x03, 0x02, 0x01, 0xff, 0xe6, 0x77, 0x0b, 0xae, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+                   0x4e, 0x44, 0xae, 0x42, 0x60, 0x82], "gray16.png")
+        let gray = try PNGImage.read(path("gray16.png"))
+        XCTAssertEqual([gray.width, gray.height, gray.channels], [2, 1, 1])
+        XCTAssertEqual(gray.pixels, [0, 1])
+        // Round trip, and the INR task's image loader dispatching on the extension.
+        let picture = NetPBM.Image(width: 3, height: 2, channels: 3, pixels: (0..<18).map { Float($0 * 15) / 255 })
+        try PNGImage.write(picture, to: path("round.png"))
+        let back = try RealTasks.image(dataset: path("round.png"), index: 0)
+        XCTAssertEqual(back.pixels, picture.pixels)
+        XCTAssertEqual([back.width, back.height, back.channels], [3, 2, 3])
+        // Damaged files: a text file, a truncated PNG, a missing file.
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: path("text.png")))
+        XCTAssertThrowsError(try PNGImage.read(path("text.png"))) { e in XCTAssert("\(e)".contains("text.png"), "\(e)") }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path("round.png")))
+        try whole.prefix(whole.count - 20).write(to: URL(fileURLWithPath: path("cut.png")))
+        XCTAssertThrowsError(try PNGImage.read(path("cut.png")))
+        XCTAssertThrowsError(try PNGImage.read(path("missing.png")))
+    }
+
     func testFourierFeatures() {
         let ff = FourierFeatures(features: 5, sigmas: [2, 2], seed: 1)
         let rows = ff.embed([0, 0, 0.5, 0.25])
