@@ -76,22 +76,23 @@ extension IHTSolver {
                        chunk c: Int) throws -> (weights: SparseWeights, mu: Double) {
         let d = problem.d, n = data.n, m = options.m
         let active = w.activeNeurons
-        var r = data.y.map { -$0 }
+        let loss = options.loss
+        var r = loss.scalarResidual([Float](repeating: 0, count: n), data.y)
         var mu = 1e-14
         if !active.isEmpty {
             let g = try gates(active, bank: bank, data: data)
             let yhat = try forward(w.compact(active), gate: g, a: active.count, data: data)
-            for i in 0..<n { r[i] = yhat[i] - data.y[i] }
+            r = loss.scalarResidual(yhat, data.y)
             let grad = try gradient(r, gate: g, a: active.count, data: data)
             var gS = [Float](repeating: 0, count: active.count * d)
             var gg = 0.0
             for p in w.compactPositions(active) { gS[p] = grad[p]; gg += Double(grad[p]) * Double(grad[p]) }
             let agS = try forward(gS, gate: g, a: active.count, data: data)
-            mu = gg / (sumOfSquares(agS) + 1e-8)
+            mu = gg / (loss.curvatureBound * sumOfSquares(agS) + 1e-8)
             // At a fixed point the support gradient is round-off and so is this mu; the
             // exact line-search decrease mu*gg then falls below 1e-6 of the loss. Optionally
             // normalize on the full gradient instead (one extra pass over the chunks).
-            if options.fixedPointFullStep && mu * gg <= 1e-6 * sumOfSquares(r) {
+            if options.fixedPointFullStep && mu * gg <= 1e-6 * loss.scalarObjective(yhat, data.y) {
                 mu = try fullGradientStepSize(bank: bank, data: data, residual: r, chunk: c)
             }
         }
@@ -148,9 +149,10 @@ extension IHTSolver {
         return normalizedStep(squares: sq, forward: ag)
     }
 
-    /// `||g||^2 / (||A g||^2 + 1e-8)` from the accumulated pieces.
+    /// `||g||^2 / (c ||A g||^2 + 1e-8)` from the accumulated pieces (`c`: the loss's
+    /// curvature bound).
     func normalizedStep(squares: Double, forward: [Double]) -> Double {
-        squares / (forward.reduce(0) { $0 + $1 * $1 } + 1e-8)
+        squares / (options.loss.curvatureBound * forward.reduce(0) { $0 + $1 * $1 } + 1e-8)
     }
 
     /// Adds a chunk's `||g_c||^2` to `squares` and its `A_c g_c` (length n) to `forward`, for
@@ -162,8 +164,8 @@ extension IHTSolver {
         for (i, v) in try backend.read(yc, count: data.n).enumerated() { forward[i] += Double(v) }
     }
 
-    /// Step 4: up to `refineSteps` exact-line-search gradient steps restricted to the
-    /// support, each Armijo-checked (`f(x') <= f - 0.9 mu ||g||^2`, halving mu up to
+    /// Step 4: up to `refineSteps` normalized gradient steps restricted to the support
+    /// (exact line search for the squared loss), each Armijo-checked (`f(x') <= f - 0.9 mu ||g||^2`, halving mu up to
     /// `maxHalvings` times). Returns the number of accepted steps.
     func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData) throws -> Int {
         let active = w.activeNeurons, a = active.count, d = problem.d
@@ -176,24 +178,24 @@ extension IHTSolver {
             for (p, x) in zip(pos, v) { out[p] = x }
             return out
         }
-        func residual(_ v: [Float]) throws -> [Float] {
+        let loss = options.loss
+        /// Residual and objective at support values `v`.
+        func evaluate(_ v: [Float]) throws -> (res: [Float], f: Double) {
             let yhat = try forward(block(v), gate: g, a: a, data: data)
-            return zip(yhat, data.y).map { $0 - $1 }
+            return (loss.scalarResidual(yhat, data.y), loss.scalarObjective(yhat, data.y))
         }
-        var res = try residual(vals)
-        var f = sumOfSquares(res)
+        var (res, f) = try evaluate(vals)
         var accepted = 0
         for _ in 0..<options.refineSteps {
             let grad = try gradient(res, gate: g, a: a, data: data)
             let gs = pos.map { grad[$0] }
             let gg = sumOfSquares(gs)
             if gg == 0 { break }
-            var muR = gg / (sumOfSquares(try forward(block(gs), gate: g, a: a, data: data)) + 1e-12)
+            var muR = gg / (loss.curvatureBound * sumOfSquares(try forward(block(gs), gate: g, a: a, data: data)) + 1e-12)
             var next: (vals: [Float], res: [Float], f: Double)?
             for _ in 0...options.maxHalvings {
                 let trial = zip(vals, gs).map { Float(Double($0) - muR * Double($1)) }
-                let rt = try residual(trial)
-                let ft = sumOfSquares(rt)
+                let (rt, ft) = try evaluate(trial)
                 if ft <= f - 0.9 * muR * gg { next = (trial, rt, ft); break }
                 muR /= 2
             }

@@ -52,6 +52,7 @@ public final class IHTSolver<B: ComputeBackend> {
 
     public init(backend: B, problem: RegressionProblem, options: SolverOptions) throws {
         try options.validate(n: problem.n, d: problem.d)
+        try options.loss.validateScalarTargets(problem.y)
         self.backend = backend
         self.problem = problem
         self.options = options
@@ -90,7 +91,7 @@ public final class IHTSolver<B: ComputeBackend> {
             }
             bank.reseeded.subtract(w.activeNeurons)
             // Metrics on the step's data with the updated generators.
-            let prediction = try predict(w, bank: bank, data: data)
+            let prediction = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
             let psnr = FitMetrics.psnr(prediction: prediction, target: data.y)
             let rel = FitMetrics.relativeResidual(prediction: prediction, target: data.y)
             sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1

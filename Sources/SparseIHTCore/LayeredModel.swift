@@ -51,8 +51,13 @@ public struct LayeredModel: Sendable {
         case vector(VectorModel)
     }
     public var output: Output
+    /// A scalar output passes through the sigmoid (trained with binary cross-entropy), so
+    /// predictions are probabilities.
+    public var sigmoidOutput = false
 
-    public init(hidden: [ScalarModel], output: Output) { self.hidden = hidden; self.output = output }
+    public init(hidden: [ScalarModel], output: Output, sigmoidOutput: Bool = false) {
+        self.hidden = hidden; self.output = output; self.sigmoidOutput = sigmoidOutput
+    }
 
     /// Outputs per row: 1 (scalar) or k.
     public var outputs: Int {
@@ -84,7 +89,9 @@ public struct LayeredModel: Sendable {
     private func predictAll<B: ComputeBackend>(x: [Float], n: Int, backend: B) throws -> [Float] {
         let f = try features(x: x, n: n, backend: backend)
         switch output {
-        case .scalar(let s): return try s.predict(x: f, n: n, backend: backend)
+        case .scalar(let s):
+            let out = try s.predict(x: f, n: n, backend: backend)
+            return sigmoidOutput ? Loss.crossEntropy.scalarPrediction(out) : out
         case .vector(let v): return try v.predict(x: f, n: n, backend: backend)
         }
     }

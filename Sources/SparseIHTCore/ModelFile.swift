@@ -30,13 +30,12 @@ public struct ModelFile: Codable, Sendable {
     public var fourierFeatures: Int?
     public var fourierSigmas: [Double]?
     public var fourierSeed: UInt64?
+    /// `sigmoid` when the scalar output is a logit (binary cross-entropy); absent: identity.
+    public var outputActivation: String?
 
     /// Applies the stored preprocessing to rows of `x` (`n x d`).
     public func preprocess(_ x: [Float]) -> [Float] {
-        var out = x
-        if let s = inputDivisor, !s.isEmpty { for i in out.indices { out[i] /= s[i % s.count] } }
-        if let mu = inputMean, !mu.isEmpty { for i in out.indices { out[i] -= mu[i % mu.count] } }
-        return out
+        InputScaling(divisor: inputDivisor, shift: inputMean).apply(x)
     }
 
     public init(_ model: LayeredModel) {
@@ -46,6 +45,7 @@ public struct ModelFile: Codable, Sendable {
                   signed: s.generators.signed, indices: s.weights.indices, values: s.weights.values)
         }
         layers = model.hidden.map(scalar)
+        outputActivation = model.sigmoidOutput ? "sigmoid" : nil
         switch model.output {
         case .scalar(let s): layers.append(scalar(s))
         case .vector(let v):
@@ -82,7 +82,10 @@ public struct ModelFile: Codable, Sendable {
             if last.followsWeights { v.generators.followedWeights = v.firstLayer }
             output = .vector(v)
         } else { output = .scalar(try scalar(last)) }
-        return LayeredModel(hidden: hidden, output: output)
+        guard outputActivation == nil || (outputActivation == "sigmoid" && last.kind == "scalar") else {
+            throw SparseIHTError.badFile(path: path, reason: "output activation \(outputActivation!) (known: sigmoid on a scalar output)")
+        }
+        return LayeredModel(hidden: hidden, output: output, sigmoidOutput: outputActivation == "sigmoid")
     }
 
     public func write(to path: String) throws {

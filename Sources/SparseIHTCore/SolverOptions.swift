@@ -53,6 +53,9 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// At a fixed point (the support step would lower the loss by < 1e-6 of it) take the
     /// step size normalized on the full gradient instead of the round-off one of the support.
     public var fixedPointFullStep = false
+    /// Loss: squared (published) or binary cross-entropy on one logit (`crossEntropy`,
+    /// targets in [0, 1]; see `Loss.scalarObjective`).
+    public var loss: Loss = .squared
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
 
@@ -94,5 +97,9 @@ public struct SolverOptions: Sendable, Codable, Equatable {
             throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)")
         }
         if let c = chunk, c < 1 { throw SparseIHTError.invalidArgument("chunk \(c) < 1") }
+        if loss == .crossEntropy && !signedOutputs && mode != .linear {
+            throw SparseIHTError.invalidArgument("binary cross-entropy needs signed outputs: with every output weight +1 "
+                                                 + "the logit is >= 0, so no example could be classed 0")
+        }
     }
 }

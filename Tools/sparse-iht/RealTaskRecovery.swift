@@ -20,7 +20,8 @@ extension RecoverCommand {
     func trainScalar<B: ComputeBackend>(x: [Float], y: [Float], n: Int, d: Int, m: Int, s: Int, batch: Int?,
                                         epochs: Int?, backend: B, progress: ProgressLine) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
-        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, _ in
+        let loss = scalarOptions(m: m, s: s, mode: .sequential).loss
+        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, _ in
             var o = scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
             if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: seed).batchesPerEpoch }
@@ -29,6 +30,7 @@ extension RecoverCommand {
             let r = try solver.run()
             return .scalar(ScalarModel(weights: r.weights, generators: r.generators))
         }
+        model.sigmoidOutput = loss == .crossEntropy
         progress.finish()
         return (model, history)
     }
@@ -60,11 +62,11 @@ extension RecoverCommand {
             throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
         }
         var data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split)!)
-        var mean: [Float]?, divisor: [Float]? = pixelScale != 1 ? [pixelScale] : nil
+        var scaling = InputScaling()
         if task == "binary-cifar10" {
             let (normalized, div, shift) = RealTasks.normalizePerChannel(data)
-            (data, divisor, mean) = (normalized, div, shift)
-        } else { (data, mean) = preprocessed(data) }
+            (data, scaling) = (normalized, InputScaling(divisor: div, shift: shift))
+        } else { (data, scaling) = preprocessed(data) }
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let y = data.train.labels.map { Float($0) }
         let t0 = Date()
@@ -79,11 +81,12 @@ extension RecoverCommand {
         var doc = commonDocument(backend: backend, n: data.train.n, d: data.train.d, m: m, s: s, seconds: seconds, started: started)
         let e = epochs ?? 15
         doc.merge(["dataset": dataset, "classes": wanted, "test_n": data.test.n, "test_accuracy": testAcc,
-                   "train_accuracy": trainAcc, "epochs": e, "batch": min(batch ?? 1000, data.train.n), "layers": layers,
+                   "train_accuracy": trainAcc, "epochs": e, "loss": loss ?? "squared", "standardize": standardize,
+                   "center": center || standardize, "batch": min(batch ?? 1000, data.train.n), "layers": layers,
                    "steps": history.count, "seconds_per_epoch": seconds / Double(e * layers),
                    "support_size": model.nonzeros, "dense_network_bytes": (m * data.train.d + m) * 4,
                    "psnr": history.last?.psnr ?? 0, "relative_residual": history.last?.relativeResidual ?? 0]) { $1 }
-        try finish(doc, model: model, divisor: divisor, mean: mean,
+        try finish(doc, model: model, scaling: scaling,
                    summary: String(format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs",
                                    testAcc, trainAcc, data.test.n, model.nonzeros, seconds))
     }
@@ -91,7 +94,7 @@ extension RecoverCommand {
     func multiclass<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
         let wanted = classes.flatMap(parsedClasses)
-        let (data, mean) = preprocessed(try RealTasks.classification(dataset: dataset, classes: wanted,
+        let (data, scaling) = preprocessed(try RealTasks.classification(dataset: dataset, classes: wanted,
                                                                      split: RealTasks.Split(rawValue: split)!))
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let k = data.train.classes
@@ -114,7 +117,7 @@ extension RecoverCommand {
                    "dense_network_bytes": (m * data.train.d + m * k) * 4,
                    "history": history.map { ["epoch": $0.epoch, "loss": $0.loss, "support": $0.supportSize,
                                              "active_neurons": $0.activeNeurons, "seconds": $0.seconds] as [String: Any] }]) { $1 }
-        try finish(doc, model: model, divisor: pixelScale != 1 ? [pixelScale] : nil, mean: mean,
+        try finish(doc, model: model, scaling: scaling,
                    summary: String(format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs (%.2fs/epoch)",
                                    testAcc, trainAcc, data.test.n, model.nonzeros, seconds, seconds / Double(e * layers)))
     }
@@ -179,33 +182,25 @@ extension RecoverCommand {
                                                       psnr, outputs, layers, model.nonzeros, seconds))
     }
 
-    /// Inputs divided by `--pixel-scale` and, with `--center`, centred on the training mean.
-    /// The preprocessed split and the training mean it subtracted (nil without `--center`).
-    func preprocessed(_ split: DataSplit) -> (DataSplit, [Float]?) {
+    /// Inputs divided by `--pixel-scale` and, with `--center` / `--standardize`, centred
+    /// (and scaled) per feature on the training set's statistics. The preprocessed split and
+    /// the scaling to save with the model.
+    func preprocessed(_ split: DataSplit) -> (DataSplit, InputScaling) {
+        let scaling = InputScaling.fit(x: split.train.x, n: split.train.n, d: split.train.d, pixelScale: pixelScale,
+                                       center: center || standardize, standardize: standardize)
         var out = split
-        if pixelScale != 1 {
-            out.train.x = split.train.x.map { $0 / pixelScale }
-            out.test.x = split.test.x.map { $0 / pixelScale }
-        }
-        if center {
-            let d = out.train.d
-            var mean = [Double](repeating: 0, count: d)
-            for i in 0..<out.train.n { for j in 0..<d { mean[j] += Double(out.train.x[i * d + j]) } }
-            let mu = mean.map { Float($0 / Double(max(out.train.n, 1))) }
-            for i in 0..<out.train.n { for j in 0..<d { out.train.x[i * d + j] -= mu[j] } }
-            for i in 0..<out.test.n { for j in 0..<d { out.test.x[i * d + j] -= mu[j] } }
-            return (out, mu)
-        }
-        return (out, nil)
+        out.train.x = scaling.apply(split.train.x)
+        out.test.x = scaling.apply(split.test.x)
+        return (out, scaling)
     }
 
     /// Writes the JSON document and the model file, prints the summary.
-    func finish(_ doc: [String: Any], model: LayeredModel, divisor: [Float]? = nil, mean: [Float]? = nil,
+    func finish(_ doc: [String: Any], model: LayeredModel, scaling: InputScaling = InputScaling(),
                 fourier: (Int, [Double])? = nil, summary: String) throws {
         if let path = self.model {
             var file = ModelFile(model)
-            file.inputDivisor = divisor
-            file.inputMean = mean
+            file.inputDivisor = scaling.divisor
+            file.inputMean = scaling.shift
             if let (features, sigmas) = fourier {
                 file.fourierFeatures = features; file.fourierSigmas = sigmas; file.fourierSeed = seed
             }

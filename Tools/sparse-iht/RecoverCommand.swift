@@ -59,13 +59,16 @@ struct RecoverCommand: ParsableCommand {
     @Option(help: "Classes of a binary task, e.g. 0,1 (default 0,1).") var classes: String?
     @Option(help: "published (per class 5000/1000 from the training file; 400/100 for mnist-sample) | full (the files' train/test sets).")
     var split: String = "published"
-    @Option(help: "Loss of vector-output runs: squared | cross-entropy (mnist: cross-entropy).") var loss: String?
+    @Option(help: "Loss: squared | cross-entropy (mnist: softmax cross-entropy by default; scalar-output tasks: squared by default, cross-entropy = binary cross-entropy on one logit, targets in [0, 1], predictions are probabilities; implies --signed-outputs).")
+    var loss: String?
     @Option(help: "Fixed step size of vector-output runs (default: published values).") var lr: Double?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.") var ranking: String = "neuron-consistent"
     @Option(name: .customLong("output-share"), help: "Output layer's share of s under --ranking per-layer.") var outputShare: Double = 0.25
     @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]).")
     var pixelScale: Float = 1
     @Flag(help: "Subtract the training set's per-feature mean from classification inputs.") var center = false
+    @Flag(help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest).")
+    var standardize = false
     @Option(help: "Image index for inr from a dataset.") var image: Int = 0
     @Option(help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour).") var sigma: Double = 2
     @Option(name: .customLong("fourier-features"), help: "Fourier features for inr (d = 2x this).") var fourierFeatures: Int = 750
@@ -139,7 +142,6 @@ struct RecoverCommand: ParsableCommand {
         if let v = stallReseedOverride { o.stallReseed = v }
         if let v = gatesFollowFromOverride { o.gatesFollowFrom = v }
         if let v = tinyFirstStepOverride { o.tinyFirstStep = v }
-        o.signedOutputs = signedOutputs
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
         o.refineSteps = refine
@@ -147,6 +149,9 @@ struct RecoverCommand: ParsableCommand {
         o.batchSize = batch
         o.chunk = chunk
         o.seed = seed
+        o.loss = loss.flatMap(Loss.init(rawValue:)) ?? .squared
+        // A logit that is a sum of ReLUs with +1 weights is >= 0: cross-entropy needs signs.
+        o.signedOutputs = signedOutputs || o.loss == .crossEntropy
         return o
     }
 }
