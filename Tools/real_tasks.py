@@ -18,6 +18,8 @@ RUNS = [
     ("binary-mnist-sample-0v1-center-signed", ["--task", "binary-mnist", "--dataset", "mnist-sample", "--center", "--signed-outputs"], ("cpu", "opencl")),
     ("binary-fashion-tshirt-v-trouser", ["--task", "binary-mnist", "--dataset", "fashion"], ("cpu", "opencl")),
     ("binary-fashion-tshirt-v-trouser-center-signed", ["--task", "binary-mnist", "--dataset", "fashion", "--center", "--signed-outputs"], ("cpu", "opencl")),
+    ("binary-fashion-tshirt-v-trouser-standardize-ce-inflation", ["--task", "binary-mnist", "--dataset", "fashion", "--standardize", "--loss", "cross-entropy", "--inflation", "1.5"], ("cpu", "opencl")),
+    ("binary-mnist-sample-0v1-standardize-ce-inflation", ["--task", "binary-mnist", "--dataset", "mnist-sample", "--standardize", "--loss", "cross-entropy", "--inflation", "1.5"], ("cpu", "opencl")),
     ("mnist-sample-10class", ["--task", "mnist", "--dataset", "mnist-sample", "--batch", "500"], ("cpu", "opencl")),
     ("mnist-sample-10class-magnitude-ranking", ["--task", "mnist", "--dataset", "mnist-sample", "--batch", "500", "--ranking", "magnitude"], ("cpu",)),
     ("mnist-sample-10class-per-layer-ranking", ["--task", "mnist", "--dataset", "mnist-sample", "--batch", "500", "--ranking", "per-layer"], ("cpu",)),
