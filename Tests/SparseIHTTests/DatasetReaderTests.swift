@@ -1,5 +1,6 @@
 import Foundation
 import SparseIHTCore
+import SparseIHTCPU
 import SparseIHTData
 import XCTest
 
@@ -70,6 +71,46 @@ final class DatasetReaderTests: XCTestCase {
         let red = (0..<3).flatMap { i in norm.train.x[(i * 3072)..<(i * 3072 + 1024)] }
         XCTAssertEqual(Double(red.reduce(0, +)) / Double(red.count), 0, accuracy: 1e-4)
         XCTAssertEqual(divisor.count, 3072); XCTAssertEqual(mean.count, 3072)
+    }
+
+    /// The binary-cifar10 task on CIFAR-format files the test writes (two synthetic classes:
+    /// bright sky over a dark ground, and a red band low in the frame, both under strong
+    /// noise; the other eight classes present as distractors): published split falls back to
+    /// the files' test set, per-channel normalization, the scalar solver separates the two
+    /// classes, and the INR loader reads image 0 as 32 x 32 x 3.
+    func testBinaryCIFAR10TaskOnWrittenFiles() throws {
+        var rng = SeededGenerator(seed: 11, stream: 5)
+        func batch(_ count: Int) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for r in 0..<count {
+                let label = r % 10
+                bytes.append(UInt8(label))
+                for ch in 0..<3 { for p in 0..<1024 {
+                    let row = p / 32
+                    var v = Double(rng.below(140))
+                    if label == 0 && ch == 2 && row < 16 { v += 110 }     // sky
+                    if label == 1 && ch == 0 && (20..<26).contains(row) { v += 110 }  // red band
+                    if label >= 2 { v += Double(label * 8) }
+                    bytes.append(UInt8(min(255, v)))
+                } }
+            }
+            return bytes
+        }
+        try write(batch(400), "data_batch_1.bin")
+        try write(batch(200), "test_batch.bin")
+        let data = try RealTasks.classification(dataset: dir.path, classes: [0, 1], split: .published)
+        XCTAssertEqual(data.train.n, 80); XCTAssertEqual(data.test.n, 40); XCTAssertEqual(data.train.d, 3072)
+        let (norm, _, _) = RealTasks.normalizePerChannel(data)
+        var o = SolverOptions(m: 10, s: 40)
+        o.steps = 20; o.seed = 2
+        let problem = try RegressionProblem(x: norm.train.x, y: norm.train.labels.map(Float.init), n: norm.train.n, d: 3072)
+        let b = CPUBackend()
+        let r = try IHTSolver(backend: b, problem: problem, options: o).run()
+        let scores = try ScalarModel(weights: r.weights, generators: r.generators).predict(x: norm.test.x, n: norm.test.n, backend: b)
+        XCTAssertGreaterThanOrEqual(ClassificationMetrics.accuracy(scores: scores, k: 1, labels: norm.test.labels), 0.9)
+        let image = try RealTasks.image(dataset: dir.path, index: 0)
+        XCTAssertEqual([image.height, image.width, image.channels], [32, 32, 3])
+        XCTAssert(image.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
     func testCSVWithLabelColumn() throws {
