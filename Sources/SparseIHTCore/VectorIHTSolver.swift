@@ -137,12 +137,21 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         return (0..<d).map { _ in Float((2 * rng.uniform() - 1) * a1) } + (0..<k).map { _ in Float((2 * rng.uniform() - 1) * a2) }
     }
 
+    /// Neurons per chunk from `chunkMemoryBytes`. Each chunk neuron costs its gate column
+    /// and its k masked-residual columns (`nb` floats each), its k gradient rows on the
+    /// device and their host copy (`k d` floats each), and its block and candidate block
+    /// (`d + k` floats each).
+    func defaultChunk(batchRows nb: Int, neurons: Int) -> Int {
+        let perNeuron = 4 * (nb * (1 + k) + 2 * k * d + 2 * (d + k))
+        return max(1, min(neurons, options.chunkMemoryBytes / perNeuron))
+    }
+
     /// One IHT step on a batch; returns the batch loss before the step.
     func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool) throws -> Double {
         let L = d + k
         let neurons = seeding ? Array(0..<options.m) : model.blocks.activeNeurons
         guard !neurons.isEmpty else { return lossAndResidual(prediction: [Float](repeating: 0, count: nb * k), target: yb, n: nb).loss }
-        let c = options.chunk ?? max(1, min(neurons.count, options.chunkMemoryBytes / (4 * (3 * nb + 2 * L))))
+        let c = options.chunk ?? defaultChunk(batchRows: nb, neurons: neurons.count)
         let live = Set(model.blocks.activeNeurons)
         // Blocks of a chunk of neurons: current weights, or seeds for empty neurons.
         func blocks(_ chunk: ArraySlice<Int>) -> [Float] {
