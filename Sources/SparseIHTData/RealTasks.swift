@@ -84,6 +84,38 @@ public enum RealTasks {
         return DataSplit(train: try relabel(all.train, wanted), test: try relabel(all.test, wanted))
     }
 
+    /// How a classification task's inputs are preprocessed (fitted on the training rows).
+    public struct Preprocessing: Sendable {
+        /// Divide by this first (1: raw pixels, the published setting).
+        public var pixelScale: Float = 1
+        /// Subtract the per-feature training mean.
+        public var center = false
+        /// Centre and divide by the per-feature standard deviation (see `InputScaling.fit`).
+        public var standardize = false
+        /// Standardize each colour channel of image rows (the published CIFAR-10 setting).
+        public var perChannel = false
+        public init(pixelScale: Float = 1, center: Bool = false, standardize: Bool = false, perChannel: Bool = false) {
+            self.pixelScale = pixelScale; self.center = center; self.standardize = standardize; self.perChannel = perChannel
+        }
+    }
+
+    /// `classification(dataset:classes:split:)` preprocessed, with the scaling to save in a
+    /// model file so `evaluate` repeats it. Shared by `recover` and `baseline`.
+    public static func preparedClassification(dataset: String, classes: [Int]?, split: Split,
+                                              preprocessing p: Preprocessing) throws -> (DataSplit, InputScaling) {
+        let data = try classification(dataset: dataset, classes: classes, split: split)
+        if p.perChannel {
+            let (normalized, divisor, shift) = normalizePerChannel(data)
+            return (normalized, InputScaling(divisor: divisor, shift: shift))
+        }
+        let scaling = InputScaling.fit(x: data.train.x, n: data.train.n, d: data.train.d, pixelScale: p.pixelScale,
+                                       center: p.center || p.standardize, standardize: p.standardize)
+        var out = data
+        out.train.x = scaling.apply(data.train.x)
+        out.test.x = scaling.apply(data.test.x)
+        return (out, scaling)
+    }
+
     static func perClassFraction(_ p: LabelledData, _ wanted: [Int]) -> (Int, Int) {
         let minCount = wanted.map { c in p.labels.filter { $0 == c }.count }.min() ?? 0
         let train = minCount * 4 / 5

@@ -19,7 +19,7 @@ struct BaselineCommand: ParsableCommand {
         """)
 
     @Option(help: "imp | magnitude") var method: String = "imp"
-    @Option(help: "planted | files | binary-mnist | mnist | inr") var task: String = "planted"
+    @Option(help: "planted | files | binary-mnist | binary-cifar10 | mnist | inr") var task: String = "planted"
     @Option(help: "Target budgets, comma-separated (e.g. 500,2000).") var s: String = "50"
     @Option(help: "Hidden width.") var m: Int = 10
     @Option(help: "Hidden layers.") var layers: Int = 1
@@ -32,6 +32,8 @@ struct BaselineCommand: ParsableCommand {
     @Option(help: "published | full") var split: String = "published"
     @Option(help: "Image index (inr).") var image: Int = 0
     @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels).") var pixelScale: Float = 1
+    @Flag(help: "Subtract the training set's per-feature mean from classification inputs.") var center = false
+    @Flag(help: "Centre and divide classification inputs by the per-feature standard deviation (as recover).") var standardize = false
     @Option(help: "Examples (planted).") var n: Int = 5000
     @Option(help: "Input dimension (planted).") var d: Int = 100
     @Option(name: .customLong("planted-s"), help: "Nonzeros of the planted network (default: smallest --s).") var plantedS: Int?
@@ -46,8 +48,11 @@ struct BaselineCommand: ParsableCommand {
 
     func validate() throws {
         guard method == "imp" || method == "magnitude" else { throw ValidationError("--method must be imp or magnitude") }
-        guard ["planted", "files", "binary-mnist", "mnist", "inr"].contains(task) else {
-            throw ValidationError("--task must be planted, files, binary-mnist, mnist or inr")
+        guard ["planted", "files", "binary-mnist", "binary-cifar10", "mnist", "inr"].contains(task) else {
+            throw ValidationError("--task must be planted, files, binary-mnist, binary-cifar10, mnist or inr")
+        }
+        if task == "binary-cifar10" && (dataset == "mnist-sample" || dataset == "fashion") {
+            throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
         }
         guard !targets.isEmpty, targets.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--s must list positive budgets") }
         guard m >= 1, layers >= 1 else { throw ValidationError("--m and --layers must be positive") }
@@ -63,7 +68,8 @@ struct BaselineCommand: ParsableCommand {
         let started = Date()
         let data = try TaskData.make(task: task, dataset: dataset, classes: classes, split: split, image: image,
                                      n: n, d: d, m: m, plantedS: plantedS ?? targets.min()!, seed: seed, x: x, y: y,
-                                     pixelScale: pixelScale, backend: backend)
+                                     preprocessing: .init(pixelScale: pixelScale, center: center, standardize: standardize),
+                                     backend: backend)
         var trainer = AdamTrainer()
         trainer.learningRate = lr
         trainer.loss = data.loss
@@ -107,7 +113,7 @@ struct BaselineCommand: ParsableCommand {
         let doc: [String: Any] = [
             "method": method, "task": task, "dataset": dataset, "backend": backend.kind.rawValue,
             "device": backend.deviceDescription, "n": data.n, "d": data.d, "k": data.k, "m": m, "layers": layers,
-            "epochs": trainer.epochs, "pixel_scale": pixelScale, "batch": trainer.batchSize ?? data.n, "lr": lr, "prune_fraction": pruneFraction,
+            "epochs": trainer.epochs, "pixel_scale": pixelScale, "center": center || standardize, "standardize": standardize, "batch": trainer.batchSize ?? data.n, "lr": lr, "prune_fraction": pruneFraction,
             "seed": seed, "metric": data.metric, "results": rows, "rounds": roundsDoc,
             "seconds": Date().timeIntervalSince(started), "peak_rss_bytes": peakRSSBytes(),
             "peak_device_bytes": backend.peakBytesAllocated, "dense_training_state_bytes": initial.trainingStateBytes,

@@ -61,12 +61,7 @@ extension RecoverCommand {
         if task == "binary-cifar10" && (dataset == "mnist-sample" || dataset == "fashion") {
             throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
         }
-        var data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split)!)
-        var scaling = InputScaling()
-        if task == "binary-cifar10" {
-            let (normalized, div, shift) = RealTasks.normalizePerChannel(data)
-            (data, scaling) = (normalized, InputScaling(divisor: div, shift: shift))
-        } else { (data, scaling) = preprocessed(data) }
+        let (data, scaling) = try prepared(classes: wanted)
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let y = data.train.labels.map { Float($0) }
         let t0 = Date()
@@ -94,8 +89,7 @@ extension RecoverCommand {
     func multiclass<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
         let wanted = classes.flatMap(parsedClasses)
-        let (data, scaling) = preprocessed(try RealTasks.classification(dataset: dataset, classes: wanted,
-                                                                     split: RealTasks.Split(rawValue: split)!))
+        let (data, scaling) = try prepared(classes: wanted)
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let k = data.train.classes
         var onehot = [Float](repeating: 0, count: data.train.n * k)
@@ -182,16 +176,13 @@ extension RecoverCommand {
                                                       psnr, outputs, layers, model.nonzeros, seconds))
     }
 
-    /// Inputs divided by `--pixel-scale` and, with `--center` / `--standardize`, centred
-    /// (and scaled) per feature on the training set's statistics. The preprocessed split and
-    /// the scaling to save with the model.
-    func preprocessed(_ split: DataSplit) -> (DataSplit, InputScaling) {
-        let scaling = InputScaling.fit(x: split.train.x, n: split.train.n, d: split.train.d, pixelScale: pixelScale,
-                                       center: center || standardize, standardize: standardize)
-        var out = split
-        out.train.x = scaling.apply(split.train.x)
-        out.test.x = scaling.apply(split.test.x)
-        return (out, scaling)
+    /// The task's train/test data of `classes`, preprocessed by the flags (binary-cifar10:
+    /// per-channel standardization as published).
+    func prepared(classes: [Int]?) throws -> (DataSplit, InputScaling) {
+        let p = RealTasks.Preprocessing(pixelScale: pixelScale, center: center, standardize: standardize,
+                                        perChannel: task == "binary-cifar10")
+        return try RealTasks.preparedClassification(dataset: dataset, classes: classes, split: RealTasks.Split(rawValue: split)!,
+                                                    preprocessing: p)
     }
 
     /// Writes the JSON document and the model file, prints the summary.

@@ -17,7 +17,7 @@ struct TaskData {
 
     static func make<B: ComputeBackend>(task: String, dataset: String, classes: String?, split: String, image: Int,
                                         n: Int, d: Int, m: Int, plantedS: Int, seed: UInt64, x: String?, y: String?,
-                                        pixelScale: Float = 1, backend: B) throws -> TaskData {
+                                        preprocessing: RealTasks.Preprocessing = .init(), backend: B) throws -> TaskData {
         switch task {
         case "planted", "files":
             let problem: RegressionProblem
@@ -38,16 +38,17 @@ struct TaskData {
             return TaskData(x: feats, y: values, n: values.count, d: 1500, k: 1, scoreX: feats, scoreN: values.count,
                             loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { FitMetrics.psnr(prediction: $0, target: values, peak: 1) })
         default:
-            let binary = task == "binary-mnist"
+            let binary = task.hasPrefix("binary-")
             let wanted = classes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? (binary ? [0, 1] : nil)
-            let data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split) ?? .published)
+            var p = preprocessing
+            p.perChannel = task == "binary-cifar10"
+            let (data, _) = try RealTasks.preparedClassification(dataset: dataset, classes: wanted,
+                                                                 split: RealTasks.Split(rawValue: split) ?? .published, preprocessing: p)
             let k = binary ? 1 : data.train.classes
             var targets = [Float](repeating: 0, count: data.train.n * k)
             for (i, l) in data.train.labels.enumerated() { if binary { targets[i] = Float(l) } else { targets[i * k + l] = 1 } }
             let labels = data.test.labels
-            let trainX = pixelScale == 1 ? data.train.x : data.train.x.map { $0 / pixelScale }
-            let testX = pixelScale == 1 ? data.test.x : data.test.x.map { $0 / pixelScale }
-            return TaskData(x: trainX, y: targets, n: data.train.n, d: data.train.d, k: k, scoreX: testX,
+            return TaskData(x: data.train.x, y: targets, n: data.train.n, d: data.train.d, k: k, scoreX: data.test.x,
                             scoreN: data.test.n, loss: binary ? .squared : .crossEntropy, metric: "test_accuracy",
                             defaultEpochs: binary ? 15 : 50, defaultBatch: binary ? 1000 : 5000,
                             score: { ClassificationMetrics.accuracy(scores: $0, k: k, labels: labels) })
