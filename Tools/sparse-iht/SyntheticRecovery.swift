@@ -22,6 +22,7 @@ extension RecoverCommand {
         var doc = commonDocument(backend: backend, n: problem.n, d: problem.d, m: options.m, s: options.s,
                                  seconds: solveSeconds, started: started)
         doc["mode"] = options.mode.rawValue
+        doc["loss"] = options.loss.rawValue
         doc["psnr"] = last.psnr
         doc["relative_residual"] = last.relativeResidual
         doc["steps"] = result.history.count
@@ -64,7 +65,7 @@ extension RecoverCommand {
         }
         if let path = model {
             let scalar = ScalarModel(weights: result.weights, generators: result.generators, linear: options.mode == .linear)
-            try ModelFile(LayeredModel(hidden: [], output: .scalar(scalar))).write(to: path)
+            try ModelFile(LayeredModel(hidden: [], output: .scalar(scalar), sigmoidOutput: options.loss == .crossEntropy)).write(to: path)
         }
         if let path = json { try writeJSON(doc, to: path) }
         print(summary)
