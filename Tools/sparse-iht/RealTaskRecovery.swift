@@ -119,6 +119,15 @@ extension RecoverCommand {
     func implicitRepresentation<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
         let img = try RealTasks.image(dataset: dataset, index: image)
+        // The feature matrix is (pixels x channels) x 2*features floats, and the training
+        // holds a second copy on the backend: refuse what cannot fit rather than be killed.
+        let featureBytes = Double(img.width * img.height * img.channels) * Double(2 * fourierFeatures) * 4
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        if physical > 0 && 2 * featureBytes > 0.8 * physical {
+            throw CLIError(String(format: "inr: a %d x %d x %d image with %d Fourier features needs %.1f GiB of features (twice: host and backend), more than this machine's %.1f GiB allow; use a smaller image or fewer --fourier-features",
+                                         img.width, img.height, img.channels, fourierFeatures, featureBytes / 1_073_741_824,
+                                         physical / 1_073_741_824))
+        }
         let samples = FourierFeatures.samples(of: img)
         let sigmas = samples.dims == 2 ? [sigma, sigma] : [5, 5, 0.05]
         let ff = FourierFeatures(features: fourierFeatures, sigmas: sigmas, seed: seed)
