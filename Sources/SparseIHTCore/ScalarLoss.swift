@@ -21,7 +21,7 @@ extension Loss {
     /// Objective `F` of outputs `f` against `y` (see the type's comment).
     func scalarObjective(_ f: [Float], _ y: [Float]) -> Double {
         switch self {
-        case .squared: return zip(f, y).reduce(0) { let r = Double($1.0) - Double($1.1); return $0 + r * r }
+        case .squared: return zip(f, y).reduce(0) { let r = $1.0 - $1.1; return $0 + Double(r) * Double(r) }  // Float residual, as the step uses
         case .crossEntropy: return 2 * zip(f, y).reduce(0) { $0 + Loss.softplus(Double($1.0)) - Double($1.1) * Double($1.0) }
         }
     }
