@@ -37,21 +37,31 @@ extension RecoverCommand {
 
     /// Trains `layers` layers with the vector-output solver.
     func trainVector<B: ComputeBackend>(x: [Float], y: [Float], n: Int, d: Int, k: Int, m: Int, s: Int, loss: Loss,
-                                        batch: Int?, epochs: Int, backend: B) throws -> (LayeredModel, [EpochReport]) {
+                                        batch: Int?, epochs: Int, backend: B) throws -> (LayeredModel, [EpochReport], diverged: [[String: Any]]) {
         var history: [EpochReport] = []
+        var diverged: [[String: Any]] = []
         let live = ProgressLine(quiet: quiet)
-        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, _ in
+        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, layer in
             var o = VectorOptions(m: m, s: min(budget, m * (width + k)))
             o.loss = loss; o.learningRate = lr; o.epochs = epochs; o.batchSize = batch.map { min($0, n) }
             o.mode = mode.flatMap(GateMode.init(rawValue:)) ?? .sequential
             o.chunk = chunk; o.seed = seed
             o.ranking = VectorOptions.Ranking(rawValue: ranking)!; o.outputShare = outputShare
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
-            solver.onEpoch = { r in live.showEpoch(r); history.append(r) }
-            return .vector(try solver.run())
+            var layerHistory: [EpochReport] = []
+            solver.onEpoch = { r in live.showEpoch(r); layerHistory.append(r) }
+            let trained = try solver.run()
+            history += layerHistory
+            if let (r, lowest) = EpochReport.divergence(in: layerHistory) {
+                diverged.append(["layer": layer + 1, "epoch": r.epoch, "loss": r.loss, "lowest_before": lowest])
+                live.finish()
+                notice(String(format: "warning: layer %d diverged at epoch %d (loss %.4g after a lowest %.4g): the fixed step (--lr %@) is too large for this data",
+                              layer + 1, r.epoch, r.loss, lowest, lr.map { String($0) } ?? "default"))
+            }
+            return .vector(trained)
         }
         live.finish()
-        return (model, history)
+        return (model, history, diverged)
     }
 
     func binaryClassification<B: ComputeBackend>(on backend: B) throws {
@@ -97,7 +107,7 @@ extension RecoverCommand {
         let lossKind = loss.flatMap(Loss.init(rawValue:)) ?? .crossEntropy
         let e = epochs ?? 50
         let t0 = Date()
-        let (model, history) = try trainVector(x: data.train.x, y: onehot, n: data.train.n, d: data.train.d, k: k, m: m, s: s,
+        let (model, history, diverged) = try trainVector(x: data.train.x, y: onehot, n: data.train.n, d: data.train.d, k: k, m: m, s: s,
                                                loss: lossKind, batch: batch ?? 5000, epochs: e, backend: backend)
         let seconds = Date().timeIntervalSince(t0)
         let testAcc = ClassificationMetrics.accuracy(scores: try model.predict(x: data.test.x, n: data.test.n, backend: backend),
@@ -108,6 +118,7 @@ extension RecoverCommand {
         doc.merge(["dataset": dataset, "classes": k, "test_n": data.test.n, "test_accuracy": testAcc, "train_accuracy": trainAcc,
                    "epochs": e, "batch": min(batch ?? 5000, data.train.n), "layers": layers, "loss": lossKind.rawValue,
                    "steps": e * layers, "seconds_per_epoch": seconds / Double(e * layers), "support_size": model.nonzeros,
+                   "diverged": diverged,
                    "dense_network_bytes": (m * data.train.d + m * k) * 4,
                    "history": history.map { ["epoch": $0.epoch, "loss": $0.loss, "support": $0.supportSize,
                                              "active_neurons": $0.activeNeurons, "seconds": $0.seconds] as [String: Any] }]) { $1 }
@@ -166,12 +177,13 @@ extension RecoverCommand {
             extra["steps"] = history.count
         } else {
             let e = epochs ?? 100
-            let (mdl, history) = try trainVector(x: planted.x, y: planted.y, n: n, d: d, k: outputs, m: m, s: s,
+            let (mdl, history, diverged) = try trainVector(x: planted.x, y: planted.y, n: n, d: d, k: outputs, m: m, s: s,
                                                  loss: loss.flatMap(Loss.init(rawValue:)) ?? .squared,
                                                  batch: batch ?? min(5000, n), epochs: e, backend: backend)
             model = mdl
             extra["steps"] = e * layers
             extra["history"] = history.map { ["epoch": $0.epoch, "loss": $0.loss, "support": $0.supportSize] as [String: Any] }
+            extra["diverged"] = diverged
         }
         let seconds = Date().timeIntervalSince(t0)
         let fit = try model.predict(x: planted.x, n: n, backend: backend)
