@@ -1,10 +1,12 @@
 import Foundation
 
-/// Loss of the vector-output model (algorithm.md section 3).
+/// Loss of the vector-output model (algorithm.md section 3) and of the scalar solver
+/// (`SolverOptions.loss`; see `ScalarLoss.swift` for the scalar convention).
 public enum Loss: String, Sendable, Codable, CaseIterable {
-    /// R = (Y_hat - Y) / n.
+    /// Vector output: R = (Y_hat - Y) / n. Scalar: r = f - y.
     case squared
-    /// R = (softmax(Y_hat) - Y) / n.
+    /// Vector output: softmax, R = (softmax(Y_hat) - Y) / n. Scalar (one logit): binary
+    /// cross-entropy, r = sigmoid(f) - y.
     case crossEntropy = "cross-entropy"
 
     /// Softmax cross-entropy of logits `p` (`n x k`) against targets `y` (`n x k`), summed
