@@ -4,7 +4,7 @@ import SparseIHTCore
 /// The real-data tasks of algorithm.md section 4, built from `--dataset` names:
 /// `mnist-sample` (installed by `Tools/bootstrap-data.sh`), `fashion` (Debian's
 /// dataset-fashion-mnist), or a path: an IDX directory (MNIST format), a CIFAR-10 binary
-/// directory or batch file, a CSV file (last column = label), or a PGM/PPM image (INR).
+/// directory or batch file, a CSV file (last column = label), or a PNG/PGM/PPM image (INR).
 public enum RealTasks {
     /// How to split train and test.
     public enum Split: String, Sendable, CaseIterable {

@@ -15,7 +15,7 @@ struct RecoverCommand: ParsableCommand {
         (--x X.npy --y y.npy). Real-data tasks: binary-mnist (two classes, scalar output, 0/1
         labels), mnist (10 classes, cross-entropy), binary-cifar10, inr (one image from
         Fourier features). --dataset is mnist-sample, fashion, or a path (IDX directory,
-        CIFAR-10 directory or .bin, CSV, PGM/PPM). Defaults follow the published settings of
+        CIFAR-10 directory or .bin, CSV, PNG/PGM/PPM). Defaults follow the published settings of
         each task; the solver's defaults are the best measured recipe (--recipe published for
         the paper's code).
         """)
