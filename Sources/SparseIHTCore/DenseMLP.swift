@@ -96,9 +96,7 @@ public struct AdamTrainer: Sendable {
             var total = 0.0
             for b in 0..<schedule.batchesPerEpoch {
                 let rows = schedule.rows(forStep: epoch * schedule.batchesPerEpoch + b) ?? Array(0..<n)
-                var xb = [Float](), yb = [Float]()
-                xb.reserveCapacity(rows.count * d); yb.reserveCapacity(rows.count * k)
-                for r in rows { xb += x[(r * d)..<((r + 1) * d)]; yb += y[(r * k)..<((r + 1) * k)] }
+                let xb = gatherRows(x, width: d, rows: rows), yb = gatherRows(y, width: k, rows: rows)
                 let nb = rows.count
                 let acts = try net.forward(x: xb, n: nb, backend: backend)
                 let (lossValue, dOut) = lossAndGradient(acts.last ?? [], yb, nb, k)

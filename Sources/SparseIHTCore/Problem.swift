@@ -23,9 +23,7 @@ public struct RegressionProblem: Sendable {
 
     /// Rows `rows` as a new problem (minibatches).
     public func subset(_ rows: [Int]) -> (x: [Float], y: [Float]) {
-        var xs = [Float](); xs.reserveCapacity(rows.count * d)
-        for r in rows { xs.append(contentsOf: x[(r * d)..<((r + 1) * d)]) }
-        return (xs, rows.map { y[$0] })
+        (gatherRows(x, width: d, rows: rows), rows.map { y[$0] })
     }
 }
 

@@ -125,10 +125,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 let rows = schedule.rows(forStep: t)
                 let xb: B.Buffer, yb: [Float], nb: Int
                 if let rows {
-                    var xs = [Float](); xs.reserveCapacity(rows.count * d)
-                    var ys = [Float](); ys.reserveCapacity(rows.count * k)
-                    for r in rows { xs += x[(r * d)..<((r + 1) * d)]; ys += y[(r * k)..<((r + 1) * k)] }
-                    xb = try backend.makeBuffer(xs); yb = ys; nb = rows.count
+                    xb = try backend.makeBuffer(gatherRows(x, width: d, rows: rows))
+                    yb = gatherRows(y, width: k, rows: rows); nb = rows.count
                 } else { xb = xFull!; yb = y; nb = n }
                 lossSum += try step(&model, x: xb, y: yb, n: nb, seeding: epoch == 0)
             }
@@ -203,6 +201,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             let chunk = Array(neurons[start..<min(start + c, neurons.count)])
             let a = chunk.count
             var rows = blocks(chunk[...])
+            let before = options.ranking == .sketch ? rows : []   // the sketch accumulates |update|
             let h = try backend.makeBuffer(model.generators.rows(chunk)), g = try backend.makeBuffer(count: nb * a)
             try backend.gate(x: xb, n: nb, d: d, generators: h, c: a, into: g)
             let out = try backend.makeBuffer(count: a * k * d)
@@ -225,20 +224,18 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             // positions to flat indices (ascending, since neurons are ascending).
             var part: TopKResult
             if consistent {
-                var first = [Float](repeating: 0, count: a * d)
-                for j in 0..<a { for i in 0..<d { first[j * d + i] = rows[j * L + i] } }
+                let first = model.splitBlocks(rows, a: a).0
                 part = try first.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
-                part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
-                for idx in part.indices {
-                    let j = Int(idx) / L
-                    if let r = chunk.firstIndex(of: j) { outputRows[j] = rows[(r * L + d)..<(r * L + L)] }
+                for local in part.indices {
+                    let r = Int(local) / d
+                    outputRows[chunk[r]] = rows[(r * L + d)..<(r * L + L)]
                 }
+                part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
             } else if options.ranking == .sketch {
-                let current = blocks(chunk[...])
                 var keys = [Float](repeating: 0, count: a * L)
                 for r in 0..<a { for i in 0..<L {
                     let flat = chunk[r] * L + i
-                    keys[r * L + i] = addToSketch(flat, abs(rows[r * L + i] - current[r * L + i]))
+                    keys[r * L + i] = addToSketch(flat, abs(rows[r * L + i] - before[r * L + i]))
                 } }
                 part = try keys.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
                 for (t, local) in part.indices.enumerated() {
@@ -247,11 +244,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                     part.indices[t] = Int32(flat)
                 }
             } else if options.ranking == .perLayer {
-                var first = [Float](repeating: 0, count: a * d), second = [Float](repeating: 0, count: a * k)
-                for j in 0..<a {
-                    for i in 0..<d { first[j * d + i] = rows[j * L + i] }
-                    for l in 0..<k { second[j * k + l] = rows[j * L + d + l] }
-                }
+                let (first, second) = model.splitBlocks(rows, a: a)
                 part = try first.withUnsafeBufferPointer { try topKByMagnitude($0, k: s1) }
                 part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
                 var outPart = try second.withUnsafeBufferPointer { try topKByMagnitude($0, k: s2) }

@@ -28,9 +28,7 @@ public struct LabelledData: Sendable {
 
     /// The rows `rows`, in that order.
     public func subset(_ rows: [Int]) -> LabelledData {
-        var xs = [Float](); xs.reserveCapacity(rows.count * d)
-        for r in rows { xs.append(contentsOf: x[(r * d)..<((r + 1) * d)]) }
-        return LabelledData(unchecked: xs, n: rows.count, d: d, labels: rows.map { labels[$0] }, classes: classes, image: image)
+        return LabelledData(unchecked: gatherRows(x, width: d, rows: rows), n: rows.count, d: d, labels: rows.map { labels[$0] }, classes: classes, image: image)
     }
 
     /// Per class, the first `first` rows of that class and the `next` rows after them, as
