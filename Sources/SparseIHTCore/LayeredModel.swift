@@ -109,8 +109,9 @@ public struct LayeredModel: Sendable {
 /// Layer-wise training: `layers` hidden layers, each fit with budget `s / layers` as a
 /// two-layer network on the frozen earlier layers' features, by `fit`.
 public enum LayerwiseTraining {
-    /// `fit(features, d, budget, isLast)` trains one layer on `features` (`n x d`) and
-    /// returns it as an output layer; for earlier layers only its first layer is kept.
+    /// `fit(features, d, budget, layer)` trains layer `layer` (0-based) on `features`
+    /// (`n x d`) and returns it as an output layer; for earlier layers only its first layer
+    /// is kept.
     public static func train<B: ComputeBackend>(
         x: [Float], n: Int, d: Int, layers: Int, s: Int, backend: B,
         fit: (_ features: [Float], _ d: Int, _ budget: Int, _ layer: Int) throws -> LayeredModel.Output

@@ -105,6 +105,10 @@ public enum RealTasks {
                                               preprocessing p: Preprocessing) throws -> (DataSplit, InputScaling) {
         let data = try classification(dataset: dataset, classes: classes, split: split)
         if p.perChannel {
+            guard let image = data.train.image, image.channels > 1 else {
+                throw SparseIHTError.invalidArgument("\(dataset) holds no colour images to normalize per channel "
+                                                     + "(binary-cifar10 needs --dataset PATH: a CIFAR-10 binary directory or batch file)")
+            }
             let (normalized, divisor, shift) = normalizePerChannel(data)
             return (normalized, InputScaling(divisor: divisor, shift: shift))
         }

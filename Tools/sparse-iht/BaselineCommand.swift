@@ -51,12 +51,10 @@ struct BaselineCommand: ParsableCommand {
         guard ["planted", "files", "binary-mnist", "binary-cifar10", "mnist", "inr"].contains(task) else {
             throw ValidationError("--task must be planted, files, binary-mnist, binary-cifar10, mnist or inr")
         }
-        if task == "binary-cifar10" && (dataset == "mnist-sample" || dataset == "fashion") {
-            throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
-        }
         guard !targets.isEmpty, targets.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--s must list positive budgets") }
         guard m >= 1, layers >= 1 else { throw ValidationError("--m and --layers must be positive") }
         if task == "files" && (x == nil || y == nil) { throw ValidationError("--task files needs --x and --y") }
+        try validateClassList(classes)
     }
 
     func run() throws {

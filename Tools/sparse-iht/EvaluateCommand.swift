@@ -34,6 +34,7 @@ struct EvaluateCommand: ParsableCommand {
         guard on == "test" || on == "train" else { throw ValidationError("--on must be test or train") }
         guard RealTasks.Split(rawValue: split) != nil else { throw ValidationError("--split must be published or full") }
         if task == "files" && (x == nil || y == nil) { throw ValidationError("--task files needs --x and --y") }
+        try validateClassList(classes)
     }
 
     func run() throws {
@@ -79,7 +80,7 @@ struct EvaluateCommand: ParsableCommand {
             }
             print(line)
         default:
-            let wanted = classes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? (task == "mnist" ? nil : [0, 1])
+            let wanted = classes.flatMap(parseClassList) ?? (task == "mnist" ? nil : [0, 1])
             let data = try RealTasks.classification(dataset: dataset, classes: wanted, split: RealTasks.Split(rawValue: split)!)
             let part = on == "test" ? data.test : data.train
             let scores = try predict(part.x, part.n)

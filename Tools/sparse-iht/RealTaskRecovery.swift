@@ -20,7 +20,7 @@ extension RecoverCommand {
     func trainScalar<B: ComputeBackend>(x: [Float], y: [Float], n: Int, d: Int, m: Int, s: Int, batch: Int?,
                                         epochs: Int?, backend: B, progress: ProgressLine) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
-        let loss = scalarOptions(m: m, s: s, mode: .sequential).loss
+        let loss = chosenLoss(default: .squared)
         var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, _ in
             var o = scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
@@ -66,11 +66,8 @@ extension RecoverCommand {
 
     func binaryClassification<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
-        let wanted = classes.flatMap(parsedClasses) ?? [0, 1]
+        let wanted = classes.flatMap(parseClassList) ?? [0, 1]
         guard wanted.count == 2 else { throw ValidationError("\(task) needs exactly two --classes") }
-        if task == "binary-cifar10" && (dataset == "mnist-sample" || dataset == "fashion") {
-            throw ValidationError("binary-cifar10 needs --dataset PATH (a CIFAR-10 binary directory or batch file)")
-        }
         let (data, scaling) = try prepared(classes: wanted)
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let y = data.train.labels.map { Float($0) }
@@ -98,13 +95,13 @@ extension RecoverCommand {
 
     func multiclass<B: ComputeBackend>(on backend: B) throws {
         let started = Date()
-        let wanted = classes.flatMap(parsedClasses)
+        let wanted = classes.flatMap(parseClassList)
         let (data, scaling) = try prepared(classes: wanted)
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let k = data.train.classes
         var onehot = [Float](repeating: 0, count: data.train.n * k)
         for (i, l) in data.train.labels.enumerated() { onehot[i * k + l] = 1 }
-        let lossKind = loss.flatMap(Loss.init(rawValue:)) ?? .crossEntropy
+        let lossKind = chosenLoss(default: .crossEntropy)
         let e = epochs ?? 50
         let t0 = Date()
         let (model, history, diverged) = try trainVector(x: data.train.x, y: onehot, n: data.train.n, d: data.train.d, k: k, m: m, s: s,
@@ -178,7 +175,7 @@ extension RecoverCommand {
         } else {
             let e = epochs ?? 100
             let (mdl, history, diverged) = try trainVector(x: planted.x, y: planted.y, n: n, d: d, k: outputs, m: m, s: s,
-                                                 loss: loss.flatMap(Loss.init(rawValue:)) ?? .squared,
+                                                 loss: chosenLoss(default: .squared),
                                                  batch: batch ?? min(5000, n), epochs: e, backend: backend)
             model = mdl
             extra["steps"] = e * layers

@@ -95,14 +95,8 @@ struct RecoverCommand: ParsableCommand {
         guard outputs >= 1 else { throw ValidationError("--outputs must be at least 1") }
         guard layers >= 1 else { throw ValidationError("--layers must be at least 1") }
         guard RealTasks.Split(rawValue: split) != nil else { throw ValidationError("--split must be published or full") }
-        if let c = classes, parsedClasses(c) == nil { throw ValidationError("--classes must be a comma-separated list of class indices, e.g. 0,1") }
+        try validateClassList(classes)
         if outputs > 1 && task != "planted" { throw ValidationError("--outputs applies to the planted task") }
-    }
-
-    func parsedClasses(_ text: String) -> [Int]? {
-        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return parts.compactMap { $0 }
     }
 
     /// Per-task default of m and s.
@@ -132,6 +126,9 @@ struct RecoverCommand: ParsableCommand {
         }
     }
 
+    /// `--loss`, or `fallback` when it is not given (validated in `validate()`).
+    func chosenLoss(default fallback: Loss) -> Loss { loss.flatMap(Loss.init(rawValue:)) ?? fallback }
+
     /// Scalar-solver options from the flags.
     func scalarOptions(m: Int, s: Int, mode defaultMode: GateMode) -> SolverOptions {
         var o = SolverOptions(m: m, s: s)
@@ -149,7 +146,7 @@ struct RecoverCommand: ParsableCommand {
         o.batchSize = batch
         o.chunk = chunk
         o.seed = seed
-        o.loss = loss.flatMap(Loss.init(rawValue:)) ?? .squared
+        o.loss = chosenLoss(default: .squared)
         // A logit that is a sum of ReLUs with +1 weights is >= 0: cross-entropy needs signs.
         o.signedOutputs = signedOutputs || o.loss == .crossEntropy
         return o

@@ -39,7 +39,7 @@ struct TaskData {
                             loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { FitMetrics.psnr(prediction: $0, target: values, peak: 1) })
         default:
             let binary = task.hasPrefix("binary-")
-            let wanted = classes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? (binary ? [0, 1] : nil)
+            let wanted = classes.flatMap(parseClassList) ?? (binary ? [0, 1] : nil)
             var p = preprocessing
             p.perChannel = task == "binary-cifar10"
             let (data, _) = try RealTasks.preparedClassification(dataset: dataset, classes: wanted,
