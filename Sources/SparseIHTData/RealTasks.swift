@@ -224,6 +224,19 @@ public struct FourierFeatures: Sendable {
         return out
     }
 
+    /// The published feature scales: `[sigma, sigma]` on (row, col) for grayscale, and
+    /// `[5, 5, 0.05]` on (row, col, channel) for colour.
+    public static func publishedSigmas(channels: Int, gray sigma: Double = 2) -> [Double] {
+        channels == 1 ? [sigma, sigma] : [5, 5, 0.05]
+    }
+
+    /// The INR task's rows for `image`: features (`n x 2*features`) of every sample (pixel,
+    /// or pixel and channel) and its target value in [0, 1].
+    public static func rows(of image: NetPBM.Image, features: Int, sigmas: [Double], seed: UInt64) -> (x: [Float], y: [Float]) {
+        let samples = Self.samples(of: image)
+        return (FourierFeatures(features: features, sigmas: sigmas, seed: seed).embed(samples.coordinates), samples.values)
+    }
+
     /// Coordinates and targets of an image: one row per pixel (grayscale) or per pixel and
     /// channel (colour).
     public static func samples(of image: NetPBM.Image) -> (coordinates: [Float], values: [Float], dims: Int) {

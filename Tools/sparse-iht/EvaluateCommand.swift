@@ -62,10 +62,9 @@ struct EvaluateCommand: ParsableCommand {
                 throw SparseIHTError.invalidArgument("\(model) was not trained on the inr task (no Fourier features)")
             }
             let img = try RealTasks.image(dataset: dataset, index: image)
-            let samples = FourierFeatures.samples(of: img)
-            let ff = FourierFeatures(features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
-            let fit = try predict(ff.embed(samples.coordinates), samples.values.count)
-            doc["psnr"] = FitMetrics.psnr(prediction: fit, target: samples.values, peak: 1)
+            let (rows, values) = FourierFeatures.rows(of: img, features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
+            let fit = try predict(rows, values.count)
+            doc["psnr"] = FitMetrics.psnr(prediction: fit, target: values, peak: 1)
             print(String(format: "psnr %.2f dB (peak 1)", doc["psnr"] as! Double))
         case "files":
             let problem = try DataFiles.regressionProblem(x: x!, y: y!)

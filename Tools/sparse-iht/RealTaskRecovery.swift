@@ -136,20 +136,19 @@ extension RecoverCommand {
                                          img.width, img.height, img.channels, fourierFeatures, featureBytes / 1_073_741_824,
                                          physical / 1_073_741_824))
         }
-        let samples = FourierFeatures.samples(of: img)
-        let sigmas = samples.dims == 2 ? [sigma, sigma] : [5, 5, 0.05]
-        let ff = FourierFeatures(features: fourierFeatures, sigmas: sigmas, seed: seed)
-        let x = ff.embed(samples.coordinates), n = samples.values.count, dIn = 2 * fourierFeatures
+        let sigmas = FourierFeatures.publishedSigmas(channels: img.channels, gray: sigma)
+        let (x, values) = FourierFeatures.rows(of: img, features: fourierFeatures, sigmas: sigmas, seed: seed)
+        let n = values.count, dIn = 2 * fourierFeatures
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let t0 = Date()
-        let (model, history) = try trainScalar(x: x, y: samples.values, n: n, d: dIn, m: m, s: s, batch: batch,
+        let (model, history) = try trainScalar(x: x, y: values, n: n, d: dIn, m: m, s: s, batch: batch,
                                                epochs: nil, backend: backend, progress: ProgressLine(quiet: quiet))
         let seconds = Date().timeIntervalSince(t0)
         let fit = try model.predict(x: x, n: n, backend: backend)
-        let psnr = FitMetrics.psnr(prediction: fit, target: samples.values, peak: 1)
+        let psnr = FitMetrics.psnr(prediction: fit, target: values, peak: 1)
         var doc = commonDocument(backend: backend, n: n, d: dIn, m: m, s: s, seconds: seconds, started: started)
         doc.merge(["dataset": dataset, "image": image, "width": img.width, "height": img.height, "channels": img.channels,
-                   "psnr": psnr, "psnr_peak": 1, "relative_residual": FitMetrics.relativeResidual(prediction: fit, target: samples.values),
+                   "psnr": psnr, "psnr_peak": 1, "relative_residual": FitMetrics.relativeResidual(prediction: fit, target: values),
                    "steps": history.count, "layers": layers, "support_size": model.nonzeros, "sigma": sigmas,
                    "dense_network_bytes": (m * dIn + m) * 4,
                    "history": history.map { ["step": $0.step, "psnr": $0.psnr] as [String: Any] }]) { $1 }

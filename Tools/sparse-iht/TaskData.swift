@@ -32,9 +32,8 @@ struct TaskData {
                             score: { FitMetrics.psnr(prediction: $0, target: target) })
         case "inr":
             let img = try RealTasks.image(dataset: dataset, index: image)
-            let samples = FourierFeatures.samples(of: img)
-            let ff = FourierFeatures(features: 750, sigmas: samples.dims == 2 ? [2, 2] : [5, 5, 0.05], seed: seed)
-            let feats = ff.embed(samples.coordinates), values = samples.values
+            let (feats, values) = FourierFeatures.rows(of: img, features: 750,
+                                                       sigmas: FourierFeatures.publishedSigmas(channels: img.channels), seed: seed)
             return TaskData(x: feats, y: values, n: values.count, d: 1500, k: 1, scoreX: feats, scoreN: values.count,
                             loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { FitMetrics.psnr(prediction: $0, target: values, peak: 1) })
         default:
