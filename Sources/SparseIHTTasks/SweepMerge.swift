@@ -46,13 +46,14 @@ public struct SweepMerge: Sendable {
         }
     }
 
-    /// A tidy CSV: one row per cell; columns: cell identity, every parameter (union over
-    /// rows, sorted), sizes, metric and value, every reported score, time, memory, machine.
+    /// A tidy CSV: one row per cell; columns: method, task, seed, every other flag of the
+    /// grid (union over rows, sorted), the sizes in force (n, d, m, s), metric and value,
+    /// every reported score, steps taken, time, memory, machine and the cell key.
     public func csv() -> String {
-        let params = Set(rows.flatMap(\.parameters.keys)).sorted()
+        let params = Set(rows.flatMap(\.parameters.keys)).subtracting(["n", "d", "m", "s"]).sorted()
         let scores = Set(rows.flatMap(\.metrics.keys)).sorted()
         let header = ["method", "task", "seed"] + params + ["n", "d", "m", "s", "metric", "value"] + scores
-            + ["steps", "nonzeros", "seconds", "peak_rss_bytes", "peak_device_bytes", "backend", "device", "version", "cell"]
+            + ["steps_taken", "nonzeros", "seconds", "peak_rss_bytes", "peak_device_bytes", "backend", "device", "version", "cell"]
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
