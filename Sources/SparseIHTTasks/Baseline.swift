@@ -21,12 +21,31 @@ public struct BaselineSpec: Sendable, Equatable {
     public var lr: Float = 1e-3
 
     public init(task: TaskSpec, targets: [Int]) { self.task = task; self.targets = targets }
+
+    /// `--s` of `baseline`: comma-separated positive budgets ("500,2000").
+    public static func targets(parsing text: String) throws -> [Int] {
+        let list = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw SparseIHTError.invalidArgument("--s must list positive budgets (got '\(text)')")
+        }
+        return list.compactMap { $0 }
+    }
+
+    /// Checks the task, sizes and files before any data is read.
+    public func validate() throws {
+        guard TaskKind.baselineTasks.contains(task.task) else {
+            throw SparseIHTError.invalidArgument("--task must be \(TaskKind.baselineTasks.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (task.m ?? 1) >= 1, task.layers >= 1 else { throw SparseIHTError.invalidArgument("--m and --layers must be positive") }
+        if task.task == .files && (task.x == nil || task.y == nil) { throw SparseIHTError.invalidArgument("--task files needs --x and --y") }
+    }
 }
 
 public enum BaselineRunner {
     /// Trains the dense MLP, prunes and scores every target; writes the report to `json`.
     public static func run<B: ComputeBackend>(_ spec: BaselineSpec, json: String? = nil, observer: TaskObserver = .init(),
                                               backend: B) throws -> TaskRun {
+        try spec.validate()
         let started = Date()
         let t = spec.task, defaults = t.defaults
         guard let lowest = spec.targets.min(), let highest = spec.targets.max(), lowest >= 1 else {

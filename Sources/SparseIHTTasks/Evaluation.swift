@@ -8,18 +8,32 @@ public struct EvaluationSpec: Sendable {
     public var model: String
     /// Data settings: task, dataset, classes, split, image, x, y.
     public var task: TaskSpec
-    /// Score the test part (else the training part) of a classification split.
-    public var onTest = true
+    /// The part of a classification split scored.
+    public var on: EvaluationPart = .test
     /// Write the predictions (`.npy`, n x outputs) here.
     public var predictions: String?
 
     public init(model: String, task: TaskSpec) { self.model = model; self.task = task }
+
+    /// Checks the task and files before the model is read.
+    public func validate() throws {
+        guard task.task.isClassification || task.task == .inr || task.task == .files else {
+            throw SparseIHTError.invalidArgument("--task must be binary-mnist, binary-cifar10, mnist, inr or files")
+        }
+        if task.task == .files && (task.x == nil || task.y == nil) { throw SparseIHTError.invalidArgument("--task files needs --x and --y") }
+    }
+}
+
+/// `--on` of `evaluate`.
+public enum EvaluationPart: String, Sendable, CaseIterable {
+    case test, train
 }
 
 public enum Evaluation {
     /// Loads the model and scores it: accuracy (classification), PSNR with peak 1 (inr),
     /// PSNR and relative residual, plus accuracy when y holds 0/1 labels (files).
     public static func run<B: ComputeBackend>(_ spec: EvaluationSpec, json: String? = nil, backend: B) throws -> TaskRun {
+        try spec.validate()
         let file = try ModelFile.read(spec.model)
         let net = try file.model(path: spec.model)
         let t = spec.task
@@ -61,10 +75,10 @@ public enum Evaluation {
             line = text
         case .binaryMNIST, .binaryCIFAR10, .mnist:
             let data = try RealTasks.classification(dataset: t.dataset, classes: t.wantedClasses, split: t.split)
-            let part = spec.onTest ? data.test : data.train
+            let part = spec.on == .test ? data.test : data.train
             let acc = ClassificationMetrics.accuracy(scores: try predict(part.x, part.n), k: net.outputs, labels: part.labels)
             r.accuracy = acc; r.n = part.n
-            line = String(format: "accuracy %.4f on %d %@ examples", acc, part.n, spec.onTest ? "test" : "train")
+            line = String(format: "accuracy %.4f on %d %@ examples", acc, part.n, spec.on.rawValue)
         default:
             throw SparseIHTError.invalidArgument("evaluate takes binary-mnist, binary-cifar10, mnist, inr or files, not \(t.task.rawValue)")
         }

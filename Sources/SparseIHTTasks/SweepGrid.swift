@@ -72,6 +72,20 @@ public struct SweepGrid: Codable, Sendable, Equatable {
         for cell in cells() { _ = try cell.spec() }
     }
 
+    /// The grid of `sparse-iht sweep`: `methods` and `seeds` comma-separated, `arguments`
+    /// the task flags (see `flags(from:)`).
+    public init(task: TaskKind, methods: String, seeds: String, arguments: [String]) throws {
+        let methodList = methods.split(separator: ",").map { SweepMethod(rawValue: String($0)) }
+        guard !methodList.isEmpty, methodList.allSatisfy({ $0 != nil }) else {
+            throw SparseIHTError.invalidArgument("--method takes a list of iht, imp, magnitude (got '\(methods)')")
+        }
+        let seedList = seeds.split(separator: ",").map { UInt64($0) }
+        guard !seedList.isEmpty, seedList.allSatisfy({ $0 != nil }) else {
+            throw SparseIHTError.invalidArgument("--seeds must list non-negative integers (got '\(seeds)')")
+        }
+        self.init(task: task, methods: methodList.compactMap { $0 }, flags: try Self.flags(from: arguments), seeds: seedList.compactMap { $0 })
+    }
+
     /// Parses task flags as typed after `sparse-iht sweep`: `--name v1,v2,...` (numeric
     /// flags may list several values; others take one) or a bare boolean `--name`.
     public static func flags(from arguments: [String]) throws -> [SweepFlag] {

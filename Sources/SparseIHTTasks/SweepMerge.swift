@@ -46,6 +46,14 @@ public struct SweepMerge: Sendable {
         }
     }
 
+    /// What `sweep merge` prints: counts, then up to `limit` duplicated, missing and foreign cells.
+    public func reportLines(limit: Int = 20) -> [String] {
+        let total = grid.map { "\($0.cells().count) cells in the grid" } ?? "no grid file found"
+        return ["merge: \(rows.count) rows, \(total), \(missing.count) missing, \(duplicates.count) duplicated, \(foreign.count) not in the grid"]
+            + duplicates.sorted { $0.key < $1.key }.prefix(limit).map { "duplicated (\($0.value)x): \($0.key)" }
+            + missing.prefix(limit).map { "missing: \($0)" } + foreign.prefix(limit).map { "not in the grid: \($0)" }
+    }
+
     /// A tidy CSV: one row per cell; columns: method, task, seed, every other flag of the
     /// grid (union over rows, sorted), the sizes in force (n, d, m, s), metric and value,
     /// every reported score, steps taken, time, memory, machine and the cell key.

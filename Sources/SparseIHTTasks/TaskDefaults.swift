@@ -44,4 +44,19 @@ public struct TaskDefaults: Sendable, Equatable {
     public static let plantedVectorEpochs = 100, plantedVectorBatch = 5000
     /// Width of the baselines' dense network when `--m` is not given.
     public static let baselineWidth = 10
+
+    /// One setting over the tasks for help texts, most common value first as the default:
+    /// `default: 10; binary-mnist, binary-cifar10: 100; mnist: 1000; inr: 200`.
+    public static func summary<T: Equatable>(_ setting: (TaskDefaults) -> T, tasks: [TaskKind] = TaskKind.allCases,
+                                             show: (T) -> String = { "\($0)" }) -> String {
+        var groups: [(value: T, tasks: [TaskKind])] = []
+        for task in tasks {
+            let v = setting(of(task))
+            if let i = groups.firstIndex(where: { $0.value == v }) { groups[i].tasks.append(task) } else { groups.append((v, [task])) }
+        }
+        let ordered = groups.sorted { $0.tasks.count > $1.tasks.count }
+        return ordered.enumerated().map { i, g in
+            (i == 0 ? "default" : g.tasks.map(\.rawValue).joined(separator: ", ")) + ": " + show(g.value)
+        }.joined(separator: "; ")
+    }
 }

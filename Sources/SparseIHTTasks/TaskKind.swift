@@ -25,6 +25,23 @@ public enum TaskKind: String, Sendable, Codable, CaseIterable {
     public var isClassification: Bool { [.binaryMNIST, .mnist, .binaryCIFAR10].contains(self) }
     /// Two-class tasks (scalar output, 0/1 labels).
     public var isBinary: Bool { self == .binaryMNIST || self == .binaryCIFAR10 }
+    /// One line on what the task fits (help texts).
+    public var summary: String {
+        switch self {
+        case .planted: return "planted sparse ReLU network y = sum_j relu(X u_j) (with --outputs K a K-output network)"
+        case .plantedDictionary: return "planted on the solver's own convex generators: y = A w* exactly"
+        case .gaussian: return "compressed sensing, linear model"
+        case .files: return "your data: --x X.npy --y y.npy"
+        case .binaryMNIST: return "two classes, scalar output, 0/1 labels"
+        case .mnist: return "10 classes, vector output, cross-entropy"
+        case .binaryCIFAR10: return "two CIFAR-10 classes, per-channel standardization"
+        case .inr: return "one image fitted from Fourier features"
+        }
+    }
+
+    /// Every task with its summary, one per line.
+    public static var overview: String { allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n") }
+
     /// The tasks the IMP / magnitude baselines run on.
     public static let baselineTasks: [TaskKind] = [.planted, .files, .binaryMNIST, .binaryCIFAR10, .mnist, .inr]
 }

@@ -6,6 +6,7 @@ import SparseIHTTasks
 extension TaskKind: ExpressibleByArgument {}
 extension BackendChoice: ExpressibleByArgument {}
 extension BaselineMethod: ExpressibleByArgument {}
+extension EvaluationPart: ExpressibleByArgument {}
 extension GateMode: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}

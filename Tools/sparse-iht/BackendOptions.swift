@@ -30,3 +30,8 @@ struct CLIError: Error, CustomStringConvertible {
 func reported<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as SparseIHTError { throw CLIError(e.description) }
 }
+
+/// Runs a check of the library, turning its error into a usage error.
+func validated(_ check: () throws -> Void) throws {
+    do { try check() } catch let e as SparseIHTError { throw ValidationError(e.description) }
+}

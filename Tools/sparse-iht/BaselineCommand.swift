@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SparseIHTTasks
 
 /// The iterative magnitude pruning baseline (and one-shot magnitude pruning) on the same
@@ -30,25 +29,22 @@ struct BaselineCommand: ParsableCommand {
     @Flag(help: "No progress lines.") var quiet = false
     @OptionGroup var backendOptions: BackendOptions
 
-    var targets: [Int] { s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-
-    func validate() throws {
-        guard TaskKind.baselineTasks.contains(task) else {
-            throw ValidationError("--task must be planted, files, binary-mnist, binary-cifar10, mnist or inr")
+    var spec: BaselineSpec {
+        get throws {
+            var t = data.spec(task)
+            t.m = m; t.layers = layers; t.epochs = epochs; t.batch = batch; t.pruneFraction = pruneFraction
+            var spec = BaselineSpec(task: t, targets: try BaselineSpec.targets(parsing: s))
+            spec.method = method; spec.lr = lr
+            return spec
         }
-        guard !targets.isEmpty, targets.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--s must list positive budgets") }
-        guard m >= 1, layers >= 1 else { throw ValidationError("--m and --layers must be positive") }
-        if task == .files && (data.x == nil || data.y == nil) { throw ValidationError("--task files needs --x and --y") }
     }
+
+    func validate() throws { try validated { try spec.validate() } }
 
     func run() throws {
         let backend = try backendOptions.open()
-        var t = data.spec(task)
-        t.m = m; t.layers = layers; t.epochs = epochs; t.batch = batch; t.pruneFraction = pruneFraction
-        var spec = BaselineSpec(task: t, targets: targets)
-        spec.method = method; spec.lr = lr
         var observer = TaskObserver()
         if !quiet { observer.notice = notice }
-        print(try reported { try BaselineRunner.run(spec, json: json, observer: observer, backend: backend) }.summary)
+        print(try reported { try BaselineRunner.run(try spec, json: json, observer: observer, backend: backend) }.summary)
     }
 }

@@ -18,7 +18,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Dataset: mnist-sample, fashion, or a path.") var dataset: String = "mnist-sample"
     @Option(help: "Classes of a binary task (default 0,1).") var classes: String?
     @Option(help: "published | full") var split: RealTasks.Split = .published
-    @Option(help: "Score the test or the train part.") var on: String = "test"
+    @Option(help: "Score the test or the train part.") var on: EvaluationPart = .test
     @Option(help: "Image index for inr.") var image: Int = 0
     @Option var x: String?
     @Option var y: String?
@@ -26,22 +26,22 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the scores (JSON).") var json: String?
     @OptionGroup var backendOptions: BackendOptions
 
+    var spec: EvaluationSpec {
+        var t = TaskSpec(task: task)
+        t.dataset = dataset; t.classes = classes.flatMap(TaskSpec.parseClasses); t.split = split
+        t.image = image; t.x = x; t.y = y
+        var spec = EvaluationSpec(model: model, task: t)
+        spec.on = on; spec.predictions = predictions
+        return spec
+    }
+
     func validate() throws {
-        guard task.isClassification || task == .inr || task == .files else {
-            throw ValidationError("--task must be binary-mnist, binary-cifar10, mnist, inr or files")
-        }
-        guard on == "test" || on == "train" else { throw ValidationError("--on must be test or train") }
-        if task == .files && (x == nil || y == nil) { throw ValidationError("--task files needs --x and --y") }
+        try validated { try spec.validate() }
         try validateClassList(classes)
     }
 
     func run() throws {
         let backend = try backendOptions.open()
-        var t = TaskSpec(task: task)
-        t.dataset = dataset; t.classes = classes.flatMap(TaskSpec.parseClasses); t.split = split
-        t.image = image; t.x = x; t.y = y
-        var spec = EvaluationSpec(model: model, task: t)
-        spec.onTest = on == "test"; spec.predictions = predictions
         print(try reported { try Evaluation.run(spec, json: json, backend: backend) }.summary)
     }
 }

@@ -31,13 +31,9 @@ struct ProgressLine {
         draw(String(format: "sweep %d/%d cells%@  %.0fs  %@", p.done, p.total, p.failed > 0 ? " (\(p.failed) failed)" : "", elapsed, left))
     }
 
-    func finish() {
-        if live { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
+    func finish() { if live { FileHandle.standardError.write(Data("\n".utf8)) } }
 
     private var elapsed: Double { Date().timeIntervalSince(started) }
 
-    private func draw(_ text: String) {
-        if live { FileHandle.standardError.write(Data(("\r" + text + "   ").utf8)) }
-    }
+    private func draw(_ text: String) { if live { FileHandle.standardError.write(Data(("\r" + text + "   ").utf8)) } }
 }

@@ -5,21 +5,13 @@ struct RecoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
         abstract: "Train a sparse ReLU network by IHT on a synthetic or real-data task.",
-        discussion: """
-        Synthetic tasks: planted (planted sparse ReLU network y = sum_j relu(X u_j); with
-        --outputs K a K-output network), planted-dictionary (planted on the solver's own convex
-        generators: y = A w* exactly), gaussian (compressed sensing, linear model), files
-        (--x X.npy --y y.npy). Real-data tasks: binary-mnist (two classes, scalar output, 0/1
-        labels), mnist (10 classes, cross-entropy), binary-cifar10, inr (one image from
-        Fourier features). --dataset is mnist-sample, fashion, or a path (IDX directory,
-        CIFAR-10 directory or .bin, CSV, PNG/PGM/PPM). Defaults follow the published settings of
-        each task; the solver's defaults are the best measured recipe (--recipe published for
-        the paper's code).
-        """)
+        discussion: TaskKind.overview + "\n\n--dataset is mnist-sample, fashion, or a path (IDX directory, CIFAR-10 "
+            + "directory or .bin, CSV, PNG/PGM/PPM). Defaults follow the published settings of each task; the solver's "
+            + "defaults are the best measured recipe (--recipe published for the paper's code).")
 
     @Option(help: "The task.") var task: TaskKind = .planted
-    @Option(help: "Hidden neurons (default: 10; binary-*: 100; mnist: 1000; inr: 200).") var m: Int?
-    @Option(help: "Sparsity budget (default: 50; binary-*: 200; mnist: 2000; inr: 1000).") var s: Int?
+    @Option(help: ArgumentHelp("Hidden neurons (\(TaskDefaults.summary(\.m))).")) var m: Int?
+    @Option(help: ArgumentHelp("Sparsity budget (\(TaskDefaults.summary(\.s))).")) var s: Int?
     @OptionGroup var data: DataOptions
     @OptionGroup var solver: SolverFlags
     @Option(help: "Write the result document (JSON) here.") var json: String?
@@ -37,9 +29,7 @@ struct RecoverCommand: ParsableCommand {
         return spec
     }
 
-    func validate() throws {
-        do { try spec.validate() } catch { throw ValidationError("\(error)") }
-    }
+    func validate() throws { try validated { try spec.validate() } }
 
     func run() throws {
         let backend = try backendOptions.open()

@@ -29,20 +29,9 @@ struct SweepRunCommand: ParsableCommand {
     @OptionGroup var backendOptions: BackendOptions
     @Argument(parsing: .allUnrecognized, help: "Task flags of recover; numeric ones may list values.") var taskFlags: [String] = []
 
-    func grid() throws -> SweepGrid {
-        let methods = try method.split(separator: ",").map { text in
-            guard let m = SweepMethod(rawValue: String(text)) else { throw ValidationError("--method takes iht, imp, magnitude") }
-            return m
-        }
-        let seedList = try seeds.split(separator: ",").map { text in
-            guard let s = UInt64(text) else { throw ValidationError("--seeds must list non-negative integers") }
-            return s
-        }
-        return SweepGrid(task: task, methods: methods, flags: try SweepGrid.flags(from: taskFlags), seeds: seedList)
-    }
-
     func run() throws {
-        let grid = try grid(), shard = try reported { try Shard(parsing: self.shard) }
+        let grid = try reported { try SweepGrid(task: task, methods: method, seeds: seeds, arguments: taskFlags) }
+        let shard = try reported { try Shard(parsing: self.shard) }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let backend = backendOptions.backend, device = backendOptions.device

@@ -18,11 +18,7 @@ struct SweepMergeCommand: ParsableCommand {
                 throw CLIError("cannot write \(csv): \(error.localizedDescription)")
             }
         }
-        let total = merged.grid.map { "\($0.cells().count) cells in the grid" } ?? "no grid file found"
-        print("merge: \(merged.rows.count) rows, \(total), \(merged.missing.count) missing, \(merged.duplicates.count) duplicated, \(merged.foreign.count) not in the grid")
-        for (cell, count) in merged.duplicates.sorted(by: { $0.key < $1.key }).prefix(20) { print("duplicated (\(count)x): \(cell)") }
-        for cell in merged.missing.prefix(20) { print("missing: \(cell)") }
-        for cell in merged.foreign.prefix(20) { print("not in the grid: \(cell)") }
+        merged.reportLines().forEach { print($0) }
         if !merged.duplicates.isEmpty || !merged.missing.isEmpty || !merged.foreign.isEmpty { throw ExitCode(1) }
     }
 }
