@@ -1,7 +1,7 @@
 import Foundation
 
-/// Version of the package that wrote a results row.
-public let sparseIHTVersion = "0.12.0"
+/// Version of the package, recorded in every results row (no release has been tagged yet).
+public let sparseIHTVersion = "0.1.0"
 
 /// One line of a results file (JSON, keys sorted): the cell, its resolved sizes, its score
 /// (`metric` names it; `value` holds it), time, memory and machine.
