@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "SparseIHTTests",
                     dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
         .testTarget(name: "SparseIHTTasksTests",
-                    dependencies: ["SparseIHTTasks", "SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL"]),
+                    dependencies: ["SparseIHTTasks", "SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,7 +31,8 @@ extension SweepCell {
         process.waitUntilExit()
         guard process.terminationStatus == 0, let last = output.split(separator: UInt8(ascii: "\n")).last,
               let row = try? JSONDecoder().decode(SweepRow.self, from: Data(last)) else {
-            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            var message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if message.hasPrefix("Error: ") { message.removeFirst(7) }
             throw SparseIHTError.invalidArgument("cell failed (status \(process.terminationStatus)): \(message)")
         }
         return row

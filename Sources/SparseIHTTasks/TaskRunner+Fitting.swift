@@ -1,5 +1,6 @@
 import Foundation
 import SparseIHTCore
+import SparseIHTData
 
 extension TaskRunner {
     /// inr: one image fitted from Fourier features, scored by PSNR with peak 1.
@@ -20,6 +21,11 @@ extension TaskRunner {
         r.denseNetworkBytes = (m * data.d + m) * 4
         r.history = history.map { HistoryEntry($0, full: false) }
         try save(model, to: outputs.model, spec: spec, data: data)
+        if let json = outputs.json, let image = data.image, image.channels == 1 || image.channels == 3 {
+            // The fitted image beside the report: `run.json` -> `run.png` (values clamped to [0, 1]).
+            let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".png"
+            try PNGImage.write(NetPBM.Image(width: image.width, height: image.height, channels: image.channels, pixels: fit), to: path)
+        }
         return TaskRun(report: r, summary: String(format: "psnr %.2f dB (peak 1)  steps %d  nonzeros %d  %.2fs",
                                                   psnr, history.count, model.nonzeros, seconds))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SparseIHTCore
 import SparseIHTCPU
+import SparseIHTData
 import SparseIHTTasks
 import XCTest
 
@@ -110,7 +111,9 @@ final class TaskRunnerTests: XCTestCase {
         try writeTestImage(to: dir + "/img.pgm", width: 12, height: 10)
         var inr = TaskSpec(task: .inr)
         inr.dataset = dir + "/img.pgm"; inr.m = 10; inr.s = 60; inr.fourierFeatures = 40; inr.steps = 8
-        let r = try TaskRunner.recover(inr, backend: CPUBackend()).report
+        let r = try TaskRunner.recover(inr, outputs: TaskOutputs(json: dir + "/inr.json"), backend: CPUBackend()).report
+        let fitted = try PNGImage.read(dir + "/inr.png")  // the fitted image beside the report
+        XCTAssertEqual(fitted.width, 12); XCTAssertEqual(fitted.height, 10); XCTAssertEqual(fitted.channels, 1)
         XCTAssertEqual(r.width, 12); XCTAssertEqual(r.d, 80); XCTAssertEqual(r.psnrPeak, 1); XCTAssertEqual(r.history?.count, 8)
         var vector = TaskSpec(task: .planted)
         vector.n = 300; vector.d = 10; vector.m = 4; vector.s = 30; vector.outputs = 2; vector.epochs = 3

@@ -6,12 +6,9 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Run a grid of cells (methods x task flag values x seeds), resumable, sharded, in parallel.",
-        discussion: """
-        Every task flag of recover may follow (--m 1,2,5 --s 5,10 --n 500,1000 --steps 10 ...);
-        numeric flags take comma-separated lists, and the grid is every combination. Each
-        finished cell is appended to --out as one JSON line (fsynced); cells already there are
-        skipped, so a killed sweep resumes where it stopped. `sweep merge` writes a CSV.
-        """,
+        discussion: "Every task flag of recover may follow (--m 1,2,5 --s 5,10 --n 500,1000 --steps 10 ...); numeric "
+            + "flags take comma-separated lists, and the grid is every combination. Each finished cell is appended to --out "
+            + "as one JSON line (fsynced); cells already there are skipped, so a killed sweep resumes where it stopped.",
         subcommands: [SweepRunCommand.self, SweepMergeCommand.self, SweepCellCommand.self],
         defaultSubcommand: SweepRunCommand.self)
 }
