@@ -24,7 +24,9 @@ public enum SweepRunner {
     }
 
     /// Runs the cells of `shard` that `out` does not hold yet, `jobs` at a time, appending
-    /// each row as it ends. `execute` runs one cell (in this process or a child process).
+    /// each row as it ends. `execute` runs one cell (in this process or a child process);
+    /// with `jobs > 1` it is called from several threads at once. A cell that throws is
+    /// reported in the summary and left out of the file, so a rerun retries it.
     public static func run(_ grid: SweepGrid, shard: Shard = .whole, jobs: Int = 1, out: String,
                            execute: @escaping @Sendable (SweepCell) throws -> SweepRow,
                            progress: @escaping @Sendable (SweepProgress) -> Void = { _ in }) throws -> SweepSummary {
@@ -37,6 +39,7 @@ public enum SweepRunner {
         let appender = try ResultsFile.Appender(path: out)
         let state = RunState(done: cells.count - pending.count, total: cells.count)
         let started = Date()
+        progress(SweepProgress(done: cells.count - pending.count, total: cells.count, failed: 0, secondsLeft: nil))
         let queue = DispatchQueue(label: "sweep", attributes: .concurrent)
         let group = DispatchGroup(), slots = DispatchSemaphore(value: max(1, jobs))
         for cell in pending {
