@@ -7,6 +7,9 @@ extension TaskKind: ExpressibleByArgument {}
 extension BackendChoice: ExpressibleByArgument {}
 extension BaselineMethod: ExpressibleByArgument {}
 extension EvaluationPart: ExpressibleByArgument {}
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}
 extension GateMode: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}

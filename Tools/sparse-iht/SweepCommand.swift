@@ -20,7 +20,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "Methods, comma-separated: iht, imp, magnitude.") var method: String = "iht"
     @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
     @Option(help: "Results file (JSON lines), appended to.") var out: String
-    @Option(help: "Run slice i of N (0-based): the cells whose grid index is i modulo N.") var shard: String = "0/1"
+    @Option(help: "Run slice i/N (0 <= i < N): the cells whose grid index is i modulo N.") var shard: Shard = .whole
     @Option(help: "Cells run at once, each in its own process.") var jobs: Int = 1
     @Flag(help: "No progress line.") var quiet = false
     @OptionGroup var backendOptions: BackendOptions
@@ -28,7 +28,6 @@ struct SweepRunCommand: ParsableCommand {
 
     func run() throws {
         let grid = try reported { try SweepGrid(task: task, methods: method, seeds: seeds, arguments: taskFlags) }
-        let shard = try reported { try Shard(parsing: self.shard) }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let backend = backendOptions.backend, device = backendOptions.device
