@@ -33,5 +33,7 @@ func reported<T>(_ body: () throws -> T) throws -> T {
 
 /// Runs a check of the library, turning its error into a usage error.
 func validated(_ check: () throws -> Void) throws {
-    do { try check() } catch let e as SparseIHTError { throw ValidationError(e.description) }
+    do { try check() } catch SparseIHTError.invalidArgument(let text) { throw ValidationError(text) } catch let e as SparseIHTError {
+        throw ValidationError(e.description)
+    }
 }
