@@ -86,3 +86,20 @@ __kernel void sketch_min(__global const float* est, __global const float* cand, 
     }
     keys[e] = isfinite(cand[e]) ? m : NAN;
 }
+
+// out (n x a) from sparse rows W (row j: cols[off[j]..off[j+1]), vals): s = sum of
+// x[i, col] * val in entry order (no FMA); mode 0: out = s, 1: out = (s > 0), 2: out = g * s.
+__kernel void sparse_product(__global const float* x, __global const int* off, __global const int* cols,
+                             __global const float* vals, __global const float* g, __global float* out,
+                             const int n, const int d, const int a, const int mode) {
+    const int e = get_global_id(0);
+    if (e >= n * a) return;
+    const int i = e / a, j = e - i * a;
+    __global const float* row = x + (size_t)i * d;
+    float acc = 0.0f;
+    for (int t = off[j]; t < off[j + 1]; ++t) {
+        const float p = row[cols[t]] * vals[t];
+        acc += p;
+    }
+    out[e] = mode == 1 ? (acc > 0.0f ? 1.0f : 0.0f) : (mode == 2 ? g[e] * acc : acc);
+}

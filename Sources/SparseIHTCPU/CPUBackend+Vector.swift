@@ -72,6 +72,28 @@ extension CPUBackend {
         for e in 0..<count where !c[e].isFinite { out[e] = .nan }
     }
 
+    public func sparseProduct(x: HostBuffer, n: Int, d: Int, offsets: [Int32], columns: [Int32], values: [Float],
+                              gate: HostBuffer?, threshold: Bool, into out: HostBuffer) throws {
+        let a = try checkSparseRows(offsets: offsets, columns: columns, values: values, d: d)
+        try need(x, n * d, "x"); try need(out, n * a, "product")
+        if let g = gate { try need(g, n * a, "gate") }
+        tracker.moved(4 * (offsets.count + columns.count + values.count))
+        let xp = x.pointer, o = out.pointer
+        for i in 0..<n {
+            let row = xp + i * d
+            for j in 0..<a {
+                var acc: Float = 0
+                for t in Int(offsets[j])..<Int(offsets[j + 1]) {
+                    let p = row[Int(columns[t])] * values[t]
+                    acc += p
+                }
+                if threshold { o[i * a + j] = acc > 0 ? 1 : 0 }
+                else if let g = gate { o[i * a + j] = g.pointer[i * a + j] * acc }
+                else { o[i * a + j] = acc }
+            }
+        }
+    }
+
     private func need(_ b: HostBuffer, _ count: Int, _ what: String) throws {
         guard b.count >= count else {
             throw SparseIHTError.shapeMismatch("\(what) needs \(count) floats, buffer holds \(b.count)")

@@ -126,6 +126,15 @@ public protocol VectorStepBackend {
     /// the top-k rejects it). Sequential in `e` per row.
     func sketchKeys(candidates: Buffer, w1: Buffer, w2: Buffer, a: Int, d: Int, k: Int, neurons: [Int32],
                     sketch: Buffer, depth: Int, width: Int, into keys: Buffer) throws
+
+    /// `x W^T` (`n x a`) for a sparse `W` (`a x d`) given by rows: row `j`'s entries are
+    /// `columns[t]`, `values[t]` for `t` in `offsets[j]..<offsets[j+1]` (`offsets` has
+    /// `a + 1` entries). Each output sums its row's products in that order in float32 (no
+    /// FMA), so every backend gives the same bits; it costs `n * nnz`, not `n * d * a`.
+    /// With `threshold`, `out = 1[x W^T > 0]` (gates from sparse generators); else with a
+    /// `gate` (`n x a`), `out = gate .* (x W^T)` (gated activations); else the product.
+    func sparseProduct(x: Buffer, n: Int, d: Int, offsets: [Int32], columns: [Int32], values: [Float],
+                       gate: Buffer?, threshold: Bool, into out: Buffer) throws
 }
 
 /// Cell of flat index `flat` in row `row` of a count-min sketch with `width` cells per row.

@@ -103,11 +103,19 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         var a: Int { neurons.count }
     }
 
+    /// Sparse rows go through `sparseProduct` when they hold at most this share of a dense
+    /// block's entries (`n nnz` against `n a d` multiply-adds, with room for the sparse
+    /// loop's lower rate).
+    static var sparseShare: Int { 8 }
+
     /// Uploads a chunk's weights (sparse: O(support) values; seeds for empty neurons in the
-    /// first epoch) and generators, and forms its gates and gated activations on `xb`.
+    /// first epoch) and generators, and forms its gates and gated activations on `xb`:
+    /// dense GEMMs, or sparse products when the rows are sparse (generators that follow a
+    /// sparse first layer, and that layer itself after the first epoch).
     func load(_ chunk: [Int], model: VectorModel, live: Set<Int>, seeding: Bool, x xb: B.Buffer, n nb: Int) throws -> ChunkState {
         let a = chunk.count, L = d + k
         let w1 = try backend.makeBuffer(count: a * d), w2 = try backend.makeBuffer(count: a * k)
+        var firstRows: SparseRows?
         if seeding {
             var rows = model.blocks.compact(chunk)
             for (r, j) in chunk.enumerated() where !live.contains(j) {
@@ -126,33 +134,52 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             }
             try backend.scaleAndScatterAdd(w1, count: a * d, scale: 1, indices: i1, values: v1)
             try backend.scaleAndScatterAdd(w2, count: a * k, scale: 1, indices: i2, values: v2)
+            if Self.sparseShare * i1.count <= a * d { firstRows = SparseRows(model.blocks, width: d, neurons: chunk) }
         }
-        let h = try generators(chunk, bank: model.generators)
         let g = try backend.makeBuffer(count: nb * a), z = try backend.makeBuffer(count: nb * a)
-        try backend.gate(x: xb, n: nb, d: d, generators: h, c: a, into: g)
-        try backend.gatedActivations(x: xb, n: nb, d: d, weights: w1, gate: g, a: a, into: z)
+        switch try generators(chunk, bank: model.generators) {
+        case .dense(let h): try backend.gate(x: xb, n: nb, d: d, generators: h, c: a, into: g)
+        case .sparse(let h):
+            try backend.sparseProduct(x: xb, n: nb, d: d, offsets: h.offsets, columns: h.columns, values: h.values,
+                                      gate: nil, threshold: true, into: g)
+        }
+        if let w = firstRows {
+            try backend.sparseProduct(x: xb, n: nb, d: d, offsets: w.offsets, columns: w.columns, values: w.values,
+                                      gate: g, threshold: false, into: z)
+        } else {
+            try backend.gatedActivations(x: xb, n: nb, d: d, weights: w1, gate: g, a: a, into: z)
+        }
         return ChunkState(neurons: chunk, w1: w1, w2: w2, gate: g, z: z)
     }
 
-    /// Generators of `chunk` (`a x d`) on the device: random ones gathered from one upload
-    /// of all m, followed weights scattered from their sparse support (O(s)); anything else
-    /// (revived or re-seeded neurons) as dense rows.
-    func generators(_ chunk: [Int], bank: GeneratorBank) throws -> B.Buffer {
+    /// Generators of a chunk: a dense `a x d` device buffer, or sparse rows.
+    enum Generators {
+        case dense(B.Buffer)
+        case sparse(SparseRows)
+    }
+
+    /// Generators of `chunk`: followed weights as sparse rows (O(s) values; scattered into
+    /// a dense block when not sparse enough), random ones gathered from one upload of all m;
+    /// anything else (revived or re-seeded neurons) as dense rows.
+    func generators(_ chunk: [Int], bank: GeneratorBank) throws -> Generators {
         let a = chunk.count
-        let h = try backend.makeBuffer(count: a * d)
-        if let followed = bank.followedWeights {
-            guard !bank.reviveDead && bank.reseeded.isEmpty else {
-                try backend.write(bank.rows(chunk), to: h)
-                return h
-            }
-            let row = Dictionary(uniqueKeysWithValues: chunk.enumerated().map { ($1, $0) })
+        if let followed = bank.followedWeights, !bank.reviveDead && bank.reseeded.isEmpty {
+            let rows = SparseRows(followed, width: d, neurons: chunk, scale: bank.sign)
+            if Self.sparseShare * rows.nonzeros <= a * d { return .sparse(rows) }
+            let h = try backend.makeBuffer(count: a * d)
             var idx: [Int32] = [], val: [Float] = []
-            for (f, v) in zip(followed.indices, followed.values) {
-                guard let r = row[f / d] else { continue }
-                idx.append(Int32(r * d + f % d)); val.append(bank.sign(f / d) * v)
+            for r in 0..<a {
+                for t in Int(rows.offsets[r])..<Int(rows.offsets[r + 1]) {
+                    idx.append(Int32(r * d) + rows.columns[t]); val.append(rows.values[t])
+                }
             }
             try backend.scaleAndScatterAdd(h, count: a * d, scale: 1, indices: idx, values: val)
-            return h
+            return .dense(h)
+        }
+        let h = try backend.makeBuffer(count: a * d)
+        if bank.followedWeights != nil {
+            try backend.write(bank.rows(chunk), to: h)
+            return .dense(h)
         }
         if randomGenerators == nil && 4 * options.m * d <= options.chunkMemoryBytes {
             randomGenerators = try backend.makeBuffer(bank.rows(Array(0..<options.m)))
@@ -162,7 +189,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         } else {
             try backend.write(bank.rows(chunk), to: h)
         }
-        return h
+        return .dense(h)
     }
 
     /// One IHT step on a batch with `c` neurons per chunk; returns the batch loss before
@@ -211,14 +238,13 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             try backend.gemm(transA: true, transB: false, m: a, n: k, k: nb, alpha: 1, a: st.z, b: rb, beta: 0, c: g2)
             let cand = try backend.makeBuffer(count: a * L)
             try backend.vectorCandidates(w1: st.w1, w2: st.w2, gradW1: g1, gradW2: g2, a: a, d: d, k: k, rate: lr, into: cand)
-            // Local position -> flat index j*(d+k) + i, for a band of `width` columns from `from`.
-            func flat(_ part: TopKResult, width: Int, from: Int) -> TopKResult {
-                TopKResult(indices: part.indices.map { Int32(chunk[Int($0) / width] * L + from + Int($0) % width) },
-                           values: part.values)
-            }
-            func top(_ b: B.Buffer, count: Int, keep: Int, width: Int, from: Int) throws -> TopKResult {
+            // A chunk top-k of a band of `width` columns from `from` (local positions), with its
+            // local positions mapped to flat indices j*(d+k) + i.
+            func top(_ b: B.Buffer, count: Int, keep: Int, width: Int, from: Int) throws -> (local: [Int32], flat: TopKResult) {
                 do {
-                    return flat(try backend.topK(b, count: count, k: keep), width: width, from: from)
+                    let part = try backend.topK(b, count: count, k: keep)
+                    return (part.indices, TopKResult(indices: part.indices.map { Int32(chunk[Int($0) / width] * L + from + Int($0) % width) },
+                                                     values: part.values))
                 } catch SparseIHTError.nonFinite(_, let index) {
                     throw SparseIHTError.nonFinite(what: "candidate weights (the step size is too large: lower --lr)",
                                                    index: chunk[index / width] * L + from + index % width)
@@ -231,30 +257,28 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             }
             switch o.ranking {
             case .magnitude:
-                selection.add(try top(cand, count: a * L, keep: o.s, width: L, from: 0))
+                selection.add(try top(cand, count: a * L, keep: o.s, width: L, from: 0).flat)
             case .perLayer:
-                selection.add(try top(try layer(from: 0, width: d), count: a * d, keep: s1, width: d, from: 0))
-                outputSelection.add(try top(try layer(from: d, width: k), count: a * k, keep: s2, width: k, from: d))
+                selection.add(try top(try layer(from: 0, width: d), count: a * d, keep: s1, width: d, from: 0).flat)
+                outputSelection.add(try top(try layer(from: d, width: k), count: a * k, keep: s2, width: k, from: d).flat)
             case .neuronConsistent:
                 let part = try top(try layer(from: 0, width: d), count: a * d, keep: o.s, width: d, from: 0)
                 // The output rows of the neurons this chunk offers (the budget rule needs them).
-                let rows = Array(Set(part.indices.map { Int($0) / L })).sorted()
-                let local = Dictionary(uniqueKeysWithValues: chunk.enumerated().map { ($1, $0) })
-                let wanted = rows.flatMap { j in (0..<k).map { Int32(local[j]! * L + d + $0) } }
-                let values = try backend.gather(cand, indices: wanted)
+                let rows = Array(Set(part.local.map { Int($0) / d })).sorted()
+                let values = try backend.gather(cand, indices: rows.flatMap { r in (0..<k).map { Int32(r * L + d + $0) } })
                 try requireFinite(values, "candidate weights (the step size is too large: lower --lr)")
-                for (t, j) in rows.enumerated() { outputRows[j] = values[(t * k)..<((t + 1) * k)] }
-                selection.add(part)
+                for (t, r) in rows.enumerated() { outputRows[chunk[r]] = values[(t * k)..<((t + 1) * k)] }
+                selection.add(part.flat)
             case .sketch:
+                guard let sketchBuffer = workSketch else { throw SparseIHTError.invalidArgument("sketch ranking without a sketch") }
                 let keys = try backend.makeBuffer(count: a * L)
                 try backend.sketchKeys(candidates: cand, w1: st.w1, w2: st.w2, a: a, d: d, k: k,
-                                       neurons: chunk.map { Int32($0) }, sketch: workSketch!,
+                                       neurons: chunk.map { Int32($0) }, sketch: sketchBuffer,
                                        depth: o.sketchDepth, width: sketchWidth, into: keys)
                 let part = try top(keys, count: a * L, keep: o.s, width: L, from: 0)
-                let local = Dictionary(uniqueKeysWithValues: chunk.enumerated().map { ($1, $0) })
-                let values = try backend.gather(cand, indices: part.indices.map { Int32(local[Int($0) / L]! * L + Int($0) % L) })
-                for (f, v) in zip(part.indices, values) { sketchValues[Int(f)] = v }
-                selection.add(part)
+                let values = try backend.gather(cand, indices: part.local)
+                for (f, v) in zip(part.flat.indices, values) { sketchValues[Int(f)] = v }
+                selection.add(part.flat)
             }
         }
         var result = selection.kept

@@ -74,4 +74,20 @@ extension OpenCLBackend {
         try run("sketch_min", in: "vector.cl", global: count,
                 [est.arg, candidates.arg, keys.arg, .int(Int32(count)), .int(Int32(depth))])
     }
+
+    public func sparseProduct(x: CLBuffer<Float>, n: Int, d: Int, offsets: [Int32], columns: [Int32], values: [Float],
+                              gate: CLBuffer<Float>?, threshold: Bool, into out: CLBuffer<Float>) throws {
+        let a = try checkSparseRows(offsets: offsets, columns: columns, values: values, d: d)
+        try requireCapacity(x, n * d, "x"); try requireCapacity(out, n * a, "product")
+        if let g = gate { try requireCapacity(g, n * a, "gate") }
+        guard n * a > 0 else { return }
+        let off = try scratchInt("sparse.offsets", offsets.count)
+        let col = try scratchInt("sparse.columns", max(columns.count, 1))
+        let val = try scratch("sparse.values", max(values.count, 1))
+        try off.write(offsets, queue: queue); try col.write(columns, queue: queue); try val.write(values, queue: queue)
+        let mode: Int32 = threshold ? 1 : (gate != nil ? 2 : 0)
+        try run("sparse_product", in: "vector.cl", global: n * a,
+                [x.arg, off.arg, col.arg, val.arg, (gate ?? out).arg, out.arg,
+                 .int(Int32(n)), .int(Int32(d)), .int(Int32(a)), .int(mode)])
+    }
 }

@@ -111,14 +111,18 @@ extension RecoverCommand {
                                                      k: k, labels: data.test.labels)
         let trainAcc = ClassificationMetrics.accuracy(scores: try model.predict(x: data.train.x, n: data.train.n, backend: backend),
                                                       k: k, labels: data.train.labels)
+        let batches = BatchSchedule(n: data.train.n, batchSize: min(batch ?? 5000, data.train.n), seed: 0).batchesPerEpoch
+        let bytesPerBatch: Int = history.count > 1 ? history[history.count - 1].bytesTransferred / batches : 0
         var doc = commonDocument(backend: backend, n: data.train.n, d: data.train.d, m: m, s: s, seconds: seconds, started: started)
         doc.merge(["dataset": dataset, "classes": k, "test_n": data.test.n, "test_accuracy": testAcc, "train_accuracy": trainAcc,
                    "epochs": e, "batch": min(batch ?? 5000, data.train.n), "layers": layers, "loss": lossKind.rawValue,
                    "steps": e * layers, "seconds_per_epoch": seconds / Double(e * layers), "support_size": model.nonzeros,
                    "diverged": diverged,
                    "dense_network_bytes": (m * data.train.d + m * k) * 4,
+                   "bytes_per_batch_after_first_epoch": bytesPerBatch,
                    "history": history.map { ["epoch": $0.epoch, "loss": $0.loss, "support": $0.supportSize,
-                                             "active_neurons": $0.activeNeurons, "seconds": $0.seconds] as [String: Any] }]) { $1 }
+                                             "active_neurons": $0.activeNeurons, "seconds": $0.seconds,
+                                             "bytes_transferred": $0.bytesTransferred] as [String: Any] }]) { $1 }
         try finish(doc, model: model, scaling: scaling,
                    summary: String(format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs (%.2fs/epoch)",
                                    testAcc, trainAcc, data.test.n, model.nonzeros, seconds, seconds / Double(e * layers)))

@@ -11,7 +11,7 @@ extension RecoverCommand {
             "task": task, "backend": backend.kind.rawValue, "device": backend.deviceDescription,
             "n": n, "d": d, "m": m, "s": s, "recipe": recipe, "seed": seed, "seconds": seconds,
             "seconds_total": Date().timeIntervalSince(started), "peak_rss_bytes": peakRSSBytes(),
-            "peak_device_bytes": backend.peakBytesAllocated,
+            "peak_device_bytes": backend.peakBytesAllocated, "bytes_transferred": backend.bytesTransferred,
             "openblas_core": CPUBackend.openBLASCore.name,
             "openblas_coretype": CPUBackend.openBLASCore.coretypeOverride ?? "unset",
         ]
