@@ -23,16 +23,17 @@ public struct StreamedSelection: Sendable {
     public static func indexLimit(span: Int) -> Int { max(1, Int(Int32.max) / max(span, 1)) }
 
     /// Refuses a requested chunk that cannot work: below one neuron, or one whose arrays
-    /// (`min(chunk, neurons) * span` elements, `span` the longest per-neuron array, e.g.
-    /// the batch rows) would leave the 32-bit index range. nil (automatic) always passes.
-    public static func validate(chunk: Int?, neurons: Int, span: Int) throws {
+    /// (`chunk * span` elements, `span` the longest per-neuron array, e.g. the batch rows)
+    /// would leave the 32-bit index range. A chunk above `neurons` but within that range is
+    /// fine (the solvers cap it at the neuron count). nil (automatic) always passes.
+    public static func validate(chunk: Int?, span: Int) throws {
         guard let c = chunk else { return }
         guard c >= 1 else {
             throw SparseIHTError.invalidArgument("chunk \(c): need at least one neuron per chunk (omit --chunk to size it from the memory allowance)")
         }
         let limit = indexLimit(span: span)
-        guard min(c, neurons) <= limit else {
-            throw SparseIHTError.invalidArgument("chunk \(c): \(min(c, neurons)) neurons x \(span) values per neuron exceeds the 2^31 - 1 kernel index range; use at most \(limit)")
+        guard c <= limit else {
+            throw SparseIHTError.invalidArgument("chunk \(c): \(c) neurons x \(span) values per neuron exceeds the 2^31 - 1 kernel index range; use at most \(limit) (or omit --chunk)")
         }
     }
 

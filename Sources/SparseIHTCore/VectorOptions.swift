@@ -69,6 +69,6 @@ public struct VectorOptions: Sendable {
         guard sketchDepth >= 1, sketchWidthPerS >= 1 else {
             throw SparseIHTError.invalidArgument("sketch of depth \(sketchDepth) and width \(sketchWidthPerS) s: both must be at least 1")
         }
-        try StreamedSelection.validate(chunk: chunk, neurons: m, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))
+        try StreamedSelection.validate(chunk: chunk, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))
     }
 }

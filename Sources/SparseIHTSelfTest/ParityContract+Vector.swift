@@ -92,7 +92,7 @@ extension ParityContract {
 
     static func streamedSelection<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
         for bad in [0, -3, Int(Int32.max), Int.max] {
-            r.expectThrows("chunk \(bad) refused") { try StreamedSelection.validate(chunk: bad, neurons: 1000, span: 60_000) }
+            r.expectThrows("chunk \(bad) refused") { try StreamedSelection.validate(chunk: bad, span: 60_000) }
         }
         r.expectThrows("vector options refuse chunk 0") {
             var o = VectorOptions(m: 10, s: 5); o.chunk = 0
@@ -103,7 +103,7 @@ extension ParityContract {
             try o.validate(n: 100, d: 4)
         }
         do {
-            try StreamedSelection.validate(chunk: 5000, neurons: 1000, span: 60_000)   // capped at m: fine
+            try StreamedSelection.validate(chunk: 5000, span: 60_000)   // above m = 1000: capped, fine
             r.expect(true, "chunk above m accepted", "")
         } catch { r.expect(false, "chunk above m accepted", "\(error)") }
         let c = StreamedSelection.chunkSize(requested: nil, neurons: 1000, bytesPerNeuron: 1 << 20, memoryBytes: 100 << 20,

@@ -84,6 +84,8 @@ public struct ParityRecorder: Sendable {
 
     public private(set) var passed = 0
     public private(set) var failures: [Failure] = []
+    /// Names of the cases absorbed into this record, in order.
+    public private(set) var cases: [String] = []
 
     public init() {}
 
@@ -113,6 +115,7 @@ public struct ParityRecorder: Sendable {
 
     mutating func absorb(_ other: ParityRecorder, prefix: String) {
         passed += other.passed
+        cases.append(prefix)
         failures += other.failures.map { Failure(check: "\(prefix): \($0.check)", detail: $0.detail) }
     }
 }

@@ -8,6 +8,8 @@ public struct SelfTest {
 
     public private(set) var passed = 0
     public private(set) var failures: [Failure] = []
+    /// Names of the contract cases that ran, in order.
+    public private(set) var cases: [String] = []
 
     /// Runs every case of the contract, then, with `extraTopK`, a top-k of that length
     /// against `reference` (a size-only stress check for large devices); returns the counts.
@@ -24,7 +26,7 @@ public struct SelfTest {
             }
         }
         var t = SelfTest()
-        t.passed = result.passed; t.failures = result.failures
+        t.passed = result.passed; t.failures = result.failures; t.cases = result.cases
         return t
     }
 }

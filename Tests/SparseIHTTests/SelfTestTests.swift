@@ -7,10 +7,9 @@ import XCTest
 final class SelfTestTests: XCTestCase {
     func testSelfTestRunsTheWholeContract() throws {
         let opencl = try openCLBackendForTests()
-        let cpu = CPUBackend()
-        let result = try SelfTest.run(reference: cpu, candidate: opencl)
+        let result = try SelfTest.run(reference: CPUBackend(), candidate: opencl, extraTopK: 5000)
         XCTAssertEqual(result.failures.map(\.description), [])
-        let perCase = ParityContract.cases.map { ParityContract.run($0, on: opencl, reference: cpu).passed }
-        XCTAssertEqual(result.passed, perCase.reduce(0, +), "selftest must run every contract case")
+        XCTAssertEqual(result.cases, ParityContract.cases.map(\.name), "selftest must run every contract case")
+        XCTAssertGreaterThan(result.passed, 150)
     }
 }
