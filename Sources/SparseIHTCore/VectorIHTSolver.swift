@@ -44,7 +44,12 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         var model = VectorModel(d: d, k: k, blocks: SparseWeights(d: L, m: o.m),
                                 generators: GeneratorBank(d: d, m: o.m, seed: o.seed))
         let schedule = BatchSchedule(n: n, batchSize: o.batchSize, seed: o.seed)
-        let xAll = try backend.makeBuffer(x)   // once; minibatches are gathered on the device
+        // X goes to the device once and minibatches are gathered there; when it does not fit,
+        // each minibatch is uploaded instead (n_b d floats per batch).
+        var xAll: B.Buffer?
+        do { xAll = try backend.makeBuffer(x) } catch let e as any OutOfMemoryReporting where e.isOutOfMemory && o.batchSize != nil {
+            xAll = nil
+        }
         if o.ranking == .sketch && sketch == nil {
             sketch = try backend.makeBuffer(count: o.sketchDepth * sketchWidth)
         }
@@ -55,10 +60,16 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 let t = epoch * schedule.batchesPerEpoch + b
                 let xb: B.Buffer, yb: [Float], nb: Int
                 if let rows = schedule.rows(forStep: t) {
-                    xb = try backend.makeBuffer(count: rows.count * d)
-                    try backend.gatherRows(xAll, width: d, rows: rows.map { Int32($0) }, into: xb)
+                    if let all = xAll {
+                        xb = try backend.makeBuffer(count: rows.count * d)
+                        try backend.gatherRows(all, width: d, rows: rows.map { Int32($0) }, into: xb)
+                    } else {
+                        xb = try backend.makeBuffer(gatherRows(x, width: d, rows: rows))
+                    }
                     yb = gatherRows(y, width: k, rows: rows); nb = rows.count
-                } else { xb = xAll; yb = y; nb = n }
+                } else if let all = xAll { xb = all; yb = y; nb = n } else {
+                    throw SparseIHTError.outOfMemory("X (\(n) x \(d) floats) does not fit on the device for a full-batch run")
+                }
                 let neurons = epoch == 0 ? o.m : model.blocks.activeNeurons.count
                 var c = chunk ?? StreamedSelection.chunkSize(
                     requested: o.chunk, neurons: max(neurons, 1), bytesPerNeuron: bytesPerChunkNeuron(batchRows: nb),
