@@ -90,6 +90,44 @@ extension ParityContract {
         }
     }
 
+    static func sparseProduct<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
+        var t = ParityData(15)
+        for (n, d, a) in shapes {
+            let x = t.normals(n * d), g = t.gates(n * a)
+            // Sparse rows: neuron j keeps about one entry in (j % 4 + 1) * 3, row 0 none.
+            var w = [Float](repeating: 0, count: a * d)
+            let dense = t.normals(a * d)
+            for j in 1..<max(a, 1) { for i in 0..<d where (i * 7 + j) % ((j % 4 + 1) * 3) == 0 { w[j * d + i] = dense[j * d + i] } }
+            let support = (0..<(a * d)).filter { w[$0] != 0 }
+            let rows = SparseRows(SparseWeights(d: d, m: a, indices: support, values: support.map { w[$0] }),
+                                  width: d, neurons: Array(0..<a))
+            var plain = [Float](repeating: 0, count: n * a)
+            for i in 0..<n { for j in 0..<a {
+                var acc: Float = 0
+                for q in Int(rows.offsets[j])..<Int(rows.offsets[j + 1]) {
+                    let p = x[i * d + Int(rows.columns[q])] * rows.values[q]
+                    acc += p
+                }
+                plain[i * a + j] = acc
+            } }
+            let X = try b.makeBuffer(x), G = try b.makeBuffer(g)
+            for (mode, want) in [("product", plain), ("gates", plain.map { $0 > 0 ? 1 : 0 }),
+                                 ("gated", zip(g, plain).map { $0 * $1 })] {
+                let out = try b.makeBuffer(t.normals(n * a))   // garbage that must be overwritten
+                try b.sparseProduct(x: X, n: n, d: d, offsets: rows.offsets, columns: rows.columns, values: rows.values,
+                                    gate: mode == "gated" ? G : nil, threshold: mode == "gates", into: out)
+                r.expectBits(try b.read(out, count: n * a), want, "sparse \(mode) (\(n),\(d),\(a)), \(rows.nonzeros) nonzeros")
+            }
+        }
+        let X = try b.makeBuffer([Float](repeating: 1, count: 12)), out = try b.makeBuffer(count: 8)
+        r.expectThrows("sparse product refuses a column past d") {
+            try b.sparseProduct(x: X, n: 4, d: 3, offsets: [0, 1], columns: [3], values: [1], gate: nil, threshold: false, into: out)
+        }
+        r.expectThrows("sparse product refuses offsets that do not end at the entry count") {
+            try b.sparseProduct(x: X, n: 4, d: 3, offsets: [0, 2], columns: [0], values: [1], gate: nil, threshold: false, into: out)
+        }
+    }
+
     static func streamedSelection<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
         for bad in [0, -3, Int(Int32.max), Int.max] {
             r.expectThrows("chunk \(bad) refused") { try StreamedSelection.validate(chunk: bad, span: 60_000) }

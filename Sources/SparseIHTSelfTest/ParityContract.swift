@@ -44,6 +44,7 @@ public enum ParityContract {
         Case(name: "vector candidates", needsReference: false) { b, _, r in try vectorCandidates(b, &r) },
         Case(name: "column copy, row gather, value gather", needsReference: false) { b, _, r in try copiesAndGathers(b, &r) },
         Case(name: "sketch keys", needsReference: false) { b, _, r in try sketchKeys(b, &r) },
+        Case(name: "sparse product", needsReference: false) { b, _, r in try sparseProduct(b, &r) },
         Case(name: "streamed selection", needsReference: false) { b, _, r in try streamedSelection(b, &r) },
         Case(name: "transfer counter", needsReference: false) { b, _, r in try transferCounter(b, &r) },
         Case(name: "dictionary recovery support", needsReference: true) { b, ref, r in
