@@ -7,7 +7,7 @@ import SparseIHTCore
 public final class CPUBackend: ComputeBackend {
     public typealias Buffer = HostBuffer
     public let kind = BackendKind.cpu
-    private let tracker = AllocationTracker()
+    let tracker = AllocationTracker()
     private var scratch: HostBuffer?
     public private(set) var gemmFlops = 0
 
@@ -26,6 +26,7 @@ public final class CPUBackend: ComputeBackend {
     }
     public var bytesAllocated: Int { tracker.current }
     public var peakBytesAllocated: Int { tracker.peak }
+    public var bytesTransferred: Int { tracker.transferred }
     public func synchronize() throws {}
 
     public func makeBuffer(count: Int) throws -> HostBuffer {
@@ -46,12 +47,14 @@ public final class CPUBackend: ComputeBackend {
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.pointer.update(from: base, count: values.count) }
         }
+        tracker.moved(4 * values.count)
     }
 
     public func read(_ buffer: HostBuffer, count: Int) throws -> [Float] {
         guard count <= buffer.count else {
             throw SparseIHTError.shapeMismatch("reading \(count) floats from a buffer of \(buffer.count)")
         }
+        tracker.moved(4 * count)
         return Array(UnsafeBufferPointer(start: buffer.pointer, count: count))
     }
 
@@ -145,7 +148,9 @@ public final class CPUBackend: ComputeBackend {
 
     public func topK(_ buffer: HostBuffer, count: Int, k: Int) throws -> TopKResult {
         try requireCapacity(buffer, count, "top-k input")
-        return try topKByMagnitude(UnsafeBufferPointer(start: buffer.pointer, count: count), k: k)
+        let result = try topKByMagnitude(UnsafeBufferPointer(start: buffer.pointer, count: count), k: k)
+        tracker.moved(8 * result.indices.count)
+        return result
     }
 
     public func scaleAndScatterAdd(_ buffer: HostBuffer, count: Int, scale: Float,

@@ -13,4 +13,10 @@ public final class AllocationTracker {
     }
 
     public func released(_ bytes: Int) { current -= bytes }
+
+    /// Bytes copied between host and device so far.
+    public private(set) var transferred = 0
+
+    /// Records `bytes` copied between host and device.
+    public func moved(_ bytes: Int) { transferred += bytes }
 }

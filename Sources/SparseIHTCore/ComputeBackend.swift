@@ -9,7 +9,10 @@
 ///   (row `j` is neuron `j`'s length-`d` vector), so neuron `j`'s block of the flat
 ///   `md` weight vector `w = [w_1; ...; w_m]` is contiguous;
 /// - gate matrices are `n x c` holding exactly 0.0 or 1.0.
-public protocol ComputeBackend: AnyObject {
+///
+/// The vector-output step's primitives and the transfer counter are in `VectorStepBackend`
+/// (end of this file).
+public protocol ComputeBackend: AnyObject, VectorStepBackend {
     /// A device (or host) allocation of float32 values owned by this backend.
     associatedtype Buffer: AnyObject
 
@@ -83,4 +86,60 @@ public protocol ComputeBackend: AnyObject {
 public enum BackendKind: String, Sendable, Codable {
     case cpu
     case opencl
+}
+
+// MARK: - Vector-output step and transfer accounting (VectorIHTSolver, StreamedSelection)
+
+/// Primitives of the vector-output step (algorithm.md section 3) and the host-device
+/// transfer counter. Kept in one group so the step's whole device side reads in one place.
+public protocol VectorStepBackend {
+    associatedtype Buffer: AnyObject
+
+    /// Bytes copied between host and device so far (writes, reads and results returned by
+    /// primitives such as `topK` and `gather`). The CPU backend counts the same calls, so
+    /// the figure means the same on both.
+    var bytesTransferred: Int { get }
+
+    /// Candidate blocks of one IHT step: `candidates` (`a x (d+k)`, row `j` = neuron `j`'s
+    /// block) `= [w1_j - rate * gradW1_j ; w2_j - rate * gradW2_j]`, with `w1`, `gradW1`
+    /// `a x d` and `w2`, `gradW2` `a x k`. Each entry is `w - rate * g` in float32, no FMA.
+    func vectorCandidates(w1: Buffer, w2: Buffer, gradW1: Buffer, gradW2: Buffer, a: Int, d: Int, k: Int,
+                          rate: Float, into candidates: Buffer) throws
+
+    /// Copies columns `from..<from+width` of `source` (`rows x stride`) into `dest`
+    /// (`rows x width`): one layer's part of the candidate blocks.
+    func copyColumns(_ source: Buffer, rows: Int, stride: Int, from: Int, width: Int, into dest: Buffer) throws
+
+    /// Rows `rows` (in that order) of `source` (`? x width`) into `dest` (`rows.count x width`):
+    /// minibatches and generator rows gathered on the device from one upload.
+    func gatherRows(_ source: Buffer, width: Int, rows: [Int32], into dest: Buffer) throws
+
+    /// `buffer[indices[t]]` for every `t`, in that order (the values of a selection).
+    func gather(_ buffer: Buffer, indices: [Int32]) throws -> [Float]
+
+    /// Count-min sketch ranking keys (the `.sketch` rule). For entries `e < a*(d+k)` in
+    /// ascending order, with flat index `f = neurons[e / (d+k)] * (d+k) + e % (d+k)` and
+    /// amount `|candidates[e] - before[e]|` (`before` = `[w1 | w2]` of the same rows), each
+    /// sketch row `r < depth` adds the amount to cell `sketchCell(f, r, width)` of `sketch`
+    /// (`depth x width`, updated in place); `keys[e]` is the minimum over rows of the cell
+    /// value right after entry `e` was added (NaN where the candidate is not finite, so
+    /// the top-k rejects it). Sequential in `e` per row.
+    func sketchKeys(candidates: Buffer, w1: Buffer, w2: Buffer, a: Int, d: Int, k: Int, neurons: [Int32],
+                    sketch: Buffer, depth: Int, width: Int, into keys: Buffer) throws
+
+    /// `x W^T` (`n x a`) for a sparse `W` (`a x d`) given by rows: row `j`'s entries are
+    /// `columns[t]`, `values[t]` for `t` in `offsets[j]..<offsets[j+1]` (`offsets` has
+    /// `a + 1` entries). Each output sums its row's products in that order in float32 (no
+    /// FMA), so every backend gives the same bits; it costs `n * nnz`, not `n * d * a`.
+    /// With `threshold`, `out = 1[x W^T > 0]` (gates from sparse generators); else with a
+    /// `gate` (`n x a`), `out = gate .* (x W^T)` (gated activations); else the product.
+    func sparseProduct(x: Buffer, n: Int, d: Int, offsets: [Int32], columns: [Int32], values: [Float],
+                       gate: Buffer?, threshold: Bool, into out: Buffer) throws
+}
+
+/// Cell of flat index `flat` in row `row` of a count-min sketch with `width` cells per row.
+@inline(__always)
+public func sketchCell(_ flat: Int, row: Int, width: Int) -> Int {
+    Int(SeededGenerator.mix(UInt64(flat) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(row) &* 0xC2B2_AE3D_27D4_EB4F)
+        % UInt64(width))
 }

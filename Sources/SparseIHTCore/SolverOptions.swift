@@ -96,7 +96,7 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         if let b = batchSize, b < 1 || b > n {
             throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)")
         }
-        if let c = chunk, c < 1 { throw SparseIHTError.invalidArgument("chunk \(c) < 1") }
+        try StreamedSelection.validate(chunk: chunk, span: max(batchSize ?? n, d))
         if loss == .crossEntropy && !signedOutputs && mode != .linear {
             throw SparseIHTError.invalidArgument("binary cross-entropy needs signed outputs: with every output weight +1 "
                                                  + "the logit is >= 0, so no example could be classed 0")

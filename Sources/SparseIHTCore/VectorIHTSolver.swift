@@ -1,104 +1,30 @@
 import Foundation
 
-/// Settings of the vector-output solver (algorithm.md section 3).
-public struct VectorOptions: Sendable {
-    public var m: Int
-    public var s: Int
-    public var loss: Loss = .squared
-    /// Fixed step size; nil: the published defaults (0.005, or 2 when s < 6 m^0.536, for
-    /// squared loss; 0.001 for cross-entropy).
-    public var learningRate: Double?
-    public var epochs: Int = 50
-    /// Minibatch size (nil: full batch).
-    public var batchSize: Int?
-    public var mode: GateMode = .sequential
-    /// Epoch from which gates follow the first-layer weights (published: 1).
-    public var gatesFollowFrom: Int = 1
-    /// Neurons per chunk (nil: from `chunkMemoryBytes`).
-    public var chunk: Int?
-    public var chunkMemoryBytes: Int = 256 << 20
-    public var seed: UInt64 = 0
-    /// How the shared budget is spent.
-    public var ranking: Ranking = .neuronConsistent
-
-    public enum Ranking: String, Sendable, CaseIterable {
-        /// Top-s of |value| over both layers' candidates. With inputs and outputs on
-        /// different scales one layer can take the whole budget and leave every neuron
-        /// without input or without output (measured: MNIST raw pixels, all in W2 or W1).
-        case magnitude
-        /// First-layer candidates in order of |value|; a neuron's first entry also buys its
-        /// k output weights (cost 1 + k), later entries cost 1; entries that no longer fit
-        /// are skipped. Every live neuron has both an input and an output.
-        case neuronConsistent = "neuron-consistent"
-        /// Each layer keeps its own top entries by |value|: the output layer
-        /// `outputShare * s` of them, the first layer the rest.
-        case perLayer = "per-layer"
-        /// The published code's rule: entries ranked by their accumulated update
-        /// magnitude (sum over steps of |lr * gradient|), estimated by a count-min sketch
-        /// of `sketchDepth x (sketchWidthPerS * s)` cells so memory stays O(s).
-        case sketch
-    }
-    public var sketchDepth = 3
-    public var sketchWidthPerS = 8
-    /// Share of the budget for the output layer under `.perLayer`.
-    public var outputShare: Double = 0.25
-
-    public init(m: Int, s: Int) { self.m = m; self.s = s }
-
-    /// The step size in force.
-    public var effectiveLearningRate: Double {
-        if let lr = learningRate { return lr }
-        if loss == .crossEntropy { return 0.001 }
-        return Double(s) < 6 * pow(Double(m), 0.536) ? 2 : 0.005
-    }
-
-    public func validate(n: Int, d: Int, k: Int) throws {
-        guard m >= 1 else { throw SparseIHTError.invalidArgument("m = \(m): need at least one neuron") }
-        guard s >= 1 else { throw SparseIHTError.invalidArgument("s = \(s): the sparsity budget must be at least 1") }
-        guard s <= m * (d + k) else { throw SparseIHTError.invalidArgument("s = \(s) exceeds m*(d+k) = \(m * (d + k)) weights") }
-        guard epochs >= 1 else { throw SparseIHTError.invalidArgument("epochs = \(epochs): need at least 1") }
-        guard k >= 1 else { throw SparseIHTError.invalidArgument("k = \(k): need at least one output") }
-        if let b = batchSize, b < 1 || b > n { throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)") }
-        if mode == .linear { throw SparseIHTError.invalidArgument("vector output supports sequential and convex modes") }
-    }
-}
-
-/// One epoch's report.
-public struct EpochReport: Sendable {
-    public var epoch: Int
-    /// Mean training loss over the epoch's batches (before each step).
-    public var loss: Double
-    public var supportSize: Int
-    public var activeNeurons: Int
-    public var seconds: Double
-
-    /// In one run's reports, the first whose loss is not finite or exceeds `factor` times
-    /// the lowest loss before it (a fixed step too large for the data: the run blew up, and
-    /// its dead neurons will not come back), with that lowest loss; nil when none.
-    public static func divergence(in history: [EpochReport], factor: Double = 10) -> (report: EpochReport, lowest: Double)? {
-        var best = Double.infinity
-        for r in history {
-            if !r.loss.isFinite || (best.isFinite && r.loss > factor * best) { return (r, best) }
-            best = min(best, r.loss)
-        }
-        return nil
-    }
-}
-
 /// Vector-output IHT (algorithm.md section 3): W1 (m blocks of d) and W2 (m x k) share one
-/// budget s; one fixed-step IHT step per minibatch on the per-neuron blocks `[w1_j; w2_j]`,
-/// gradients `grad w1_j = G_j w2_j`, `grad w2_j = G_j^T w1_j` with `G_j = (D_j X)^T R`
-/// from the backend's k-column masked gradient. In the first epoch empty blocks are seeded
-/// with small uniform values (both factors start at zero, so their gradient would be zero).
-/// After the first epoch only live neurons can change, so steps cost O(n d a), a <= s.
+/// budget s; one fixed-step IHT step per minibatch on the per-neuron blocks `[w1_j; w2_j]`.
+/// In the first epoch empty blocks are seeded with small uniform values (both factors start
+/// at zero, so their gradient would be zero). After the first epoch only live neurons can
+/// change, so steps cost O(n d a), a <= s.
+///
+/// The step runs on the backend. With `u_j = D_j (R w2_j)` and `z_j = D_j (X w1_j)` (the
+/// gated activations), the gradients `grad w1_j = G_j w2_j = X^T u_j` and
+/// `grad w2_j = G_j^T w1_j = z_j^T R` (`G_j = (D_j X)^T R`) are two GEMMs over the chunk,
+/// `2 n a (d + k)` FLOPs instead of the `2 n a k d` of forming every `G_j`. Candidates,
+/// ranking keys and each chunk's top-s stay on the device (`VectorStepBackend`); what
+/// crosses per batch is the batch's row numbers, the support (O(s)), the prediction and
+/// residual (`n k` each) and the chunk selections (O(s)).
 public final class VectorIHTSolver<B: ComputeBackend> {
     public let backend: B
     public let options: VectorOptions
     let x: [Float], y: [Float]
     let n: Int, d: Int, k: Int
     public var onEpoch: ((EpochReport) -> Void)?
-    /// Count-min sketch of accumulated update magnitudes (`.sketch` ranking).
-    var sketch: [[Float]] = []
+    /// Count-min sketch of accumulated update magnitudes (`.sketch` ranking), on the device.
+    var sketch: B.Buffer?
+    /// Neurons per chunk in force (halved when the backend runs out of memory).
+    public private(set) var chunk: Int?
+    /// Epoch-0 random generators of all m neurons, uploaded once when they fit the allowance.
+    var randomGenerators: B.Buffer?
 
     /// `x` is `n x d`, `y` is `n x k` (one-hot for cross-entropy).
     public init(backend: B, x: [Float], y: [Float], n: Int, d: Int, k: Int, options: VectorOptions) throws {
@@ -111,31 +37,56 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         self.x = x; self.y = y; self.n = n; self.d = d; self.k = k
     }
 
+    var sketchWidth: Int { max(1024, options.sketchWidthPerS * options.s) }
+
     public func run() throws -> VectorModel {
         let o = options, L = d + k
         var model = VectorModel(d: d, k: k, blocks: SparseWeights(d: L, m: o.m),
                                 generators: GeneratorBank(d: d, m: o.m, seed: o.seed))
         let schedule = BatchSchedule(n: n, batchSize: o.batchSize, seed: o.seed)
-        let xFull = schedule.batchSize == nil ? try backend.makeBuffer(x) : nil
+        // X goes to the device once and minibatches are gathered there; when it does not fit,
+        // each minibatch is uploaded instead (n_b d floats per batch).
+        var xAll: B.Buffer?
+        do { xAll = try backend.makeBuffer(x) } catch let e as any OutOfMemoryReporting where e.isOutOfMemory && o.batchSize != nil {
+            xAll = nil
+        }
+        if o.ranking == .sketch && sketch == nil {
+            sketch = try backend.makeBuffer(count: o.sketchDepth * sketchWidth)
+        }
         for epoch in 0..<o.epochs {
-            let start = Date()
+            let start = Date(), bytesBefore = backend.bytesTransferred
             var lossSum = 0.0
             for b in 0..<schedule.batchesPerEpoch {
                 let t = epoch * schedule.batchesPerEpoch + b
-                let rows = schedule.rows(forStep: t)
                 let xb: B.Buffer, yb: [Float], nb: Int
-                if let rows {
-                    xb = try backend.makeBuffer(gatherRows(x, width: d, rows: rows))
+                if let rows = schedule.rows(forStep: t) {
+                    if let all = xAll {
+                        xb = try backend.makeBuffer(count: rows.count * d)
+                        try backend.gatherRows(all, width: d, rows: rows.map { Int32($0) }, into: xb)
+                    } else {
+                        xb = try backend.makeBuffer(gatherRows(x, width: d, rows: rows))
+                    }
                     yb = gatherRows(y, width: k, rows: rows); nb = rows.count
-                } else { xb = xFull!; yb = y; nb = n }
-                lossSum += try step(&model, x: xb, y: yb, n: nb, seeding: epoch == 0)
+                } else if let all = xAll { xb = all; yb = y; nb = n } else {
+                    throw SparseIHTError.outOfMemory("X (\(n) x \(d) floats) does not fit on the device for a full-batch run")
+                }
+                let neurons = epoch == 0 ? o.m : model.blocks.activeNeurons.count
+                var c = chunk ?? StreamedSelection.chunkSize(
+                    requested: o.chunk, neurons: max(neurons, 1), bytesPerNeuron: bytesPerChunkNeuron(batchRows: nb),
+                    memoryBytes: o.chunkMemoryBytes, span: o.chunkSpan(batchRows: nb, d: d, k: k))
+                let initial = c
+                lossSum += try StreamedSelection.withFallback(&c, context: "n = \(nb), d = \(self.d), k = \(self.k)") { c in
+                    try step(&model, x: xb, y: yb, n: nb, seeding: epoch == 0, chunk: c)
+                }
+                if c < initial { chunk = c }   // later steps start from the size that fitted
             }
             if o.mode == .sequential && epoch + 1 >= o.gatesFollowFrom {
                 model.generators.followedWeights = model.firstLayer
             }
             onEpoch?(EpochReport(epoch: epoch + 1, loss: lossSum / Double(schedule.batchesPerEpoch),
                                  supportSize: model.blocks.count, activeNeurons: model.blocks.activeNeurons.count,
-                                 seconds: Date().timeIntervalSince(start)))
+                                 seconds: Date().timeIntervalSince(start),
+                                 bytesTransferred: backend.bytesTransferred - bytesBefore))
         }
         return model
     }
@@ -147,142 +98,219 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         return (0..<d).map { _ in Float((2 * rng.uniform() - 1) * a1) } + (0..<k).map { _ in Float((2 * rng.uniform() - 1) * a2) }
     }
 
-    /// Neurons per chunk from `chunkMemoryBytes`. Each chunk neuron costs its gate column
-    /// and its k masked-residual columns (`nb` floats each), its k gradient rows on the
-    /// device and their host copy (`k d` floats each), and its block and candidate block
-    /// (`d + k` floats each).
-    func defaultChunk(batchRows nb: Int, neurons: Int) -> Int {
-        let perNeuron = 4 * (nb * (1 + k) + 2 * k * d + 2 * (d + k))
-        return max(1, min(neurons, options.chunkMemoryBytes / perNeuron))
+    /// Device bytes of one chunk neuron: its gate, gated activations and gated residual
+    /// columns (`nb` floats each), generator, weights, gradients, candidates, one layer's
+    /// copy and ranking keys (`d + k` floats or less each), and under `.sketch` its
+    /// `depth (d + k)` estimates.
+    func bytesPerChunkNeuron(batchRows nb: Int) -> Int {
+        let L = d + k
+        return 4 * (3 * nb + 6 * L + (options.ranking == .sketch ? options.sketchDepth * L : 0))
     }
 
-    /// One IHT step on a batch; returns the batch loss before the step.
-    func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool) throws -> Double {
-        let L = d + k
-        let neurons = seeding ? Array(0..<options.m) : model.blocks.activeNeurons
-        guard !neurons.isEmpty else { return lossAndResidual(prediction: [Float](repeating: 0, count: nb * k), target: yb, n: nb).loss }
-        let c = options.chunk ?? defaultChunk(batchRows: nb, neurons: neurons.count)
-        let live = Set(model.blocks.activeNeurons)
-        // Blocks of a chunk of neurons: current weights, or seeds for empty neurons.
-        func blocks(_ chunk: ArraySlice<Int>) -> [Float] {
-            var rows = model.blocks.compact(Array(chunk))
-            if seeding {
-                for (r, j) in chunk.enumerated() where !live.contains(j) {
-                    let sb = seedBlock(j)
-                    for i in 0..<L { rows[r * L + i] = sb[i] }
+    /// One chunk's device state: weights, gates and gated activations on the batch.
+    struct ChunkState {
+        let neurons: [Int]
+        let w1: B.Buffer, w2: B.Buffer, gate: B.Buffer, z: B.Buffer
+        var a: Int { neurons.count }
+    }
+
+    /// Sparse rows go through `sparseProduct` when they hold at most this share of a dense
+    /// block's entries (`n nnz` against `n a d` multiply-adds, with room for the sparse
+    /// loop's lower rate).
+    static var sparseShare: Int { 8 }
+
+    /// Uploads a chunk's weights (sparse: O(support) values; seeds for empty neurons in the
+    /// first epoch) and generators, and forms its gates and gated activations on `xb`:
+    /// dense GEMMs, or sparse products when the rows are sparse (generators that follow a
+    /// sparse first layer, and that layer itself after the first epoch).
+    func load(_ chunk: [Int], model: VectorModel, live: Set<Int>, seeding: Bool, x xb: B.Buffer, n nb: Int) throws -> ChunkState {
+        let a = chunk.count, L = d + k
+        let w1 = try backend.makeBuffer(count: a * d), w2 = try backend.makeBuffer(count: a * k)
+        var firstRows: SparseRows?
+        if seeding {
+            var rows = model.blocks.compact(chunk)
+            for (r, j) in chunk.enumerated() where !live.contains(j) {
+                let sb = seedBlock(j)
+                for i in 0..<L { rows[r * L + i] = sb[i] }
+            }
+            let (h1, h2) = model.splitBlocks(rows, a: a)
+            try backend.write(h1, to: w1); try backend.write(h2, to: w2)
+        } else {
+            let row = Dictionary(uniqueKeysWithValues: chunk.enumerated().map { ($1, $0) })
+            var i1: [Int32] = [], v1: [Float] = [], i2: [Int32] = [], v2: [Float] = []
+            for (f, v) in zip(model.blocks.indices, model.blocks.values) {
+                guard let r = row[f / L] else { continue }
+                let i = f % L
+                if i < d { i1.append(Int32(r * d + i)); v1.append(v) } else { i2.append(Int32(r * k + i - d)); v2.append(v) }
+            }
+            try backend.scaleAndScatterAdd(w1, count: a * d, scale: 1, indices: i1, values: v1)
+            try backend.scaleAndScatterAdd(w2, count: a * k, scale: 1, indices: i2, values: v2)
+            if Self.sparseShare * i1.count <= a * d { firstRows = SparseRows(model.blocks, width: d, neurons: chunk) }
+        }
+        let g = try backend.makeBuffer(count: nb * a), z = try backend.makeBuffer(count: nb * a)
+        switch try generators(chunk, bank: model.generators) {
+        case .dense(let h): try backend.gate(x: xb, n: nb, d: d, generators: h, c: a, into: g)
+        case .sparse(let h):
+            try backend.sparseProduct(x: xb, n: nb, d: d, offsets: h.offsets, columns: h.columns, values: h.values,
+                                      gate: nil, threshold: true, into: g)
+        }
+        if let w = firstRows {
+            try backend.sparseProduct(x: xb, n: nb, d: d, offsets: w.offsets, columns: w.columns, values: w.values,
+                                      gate: g, threshold: false, into: z)
+        } else {
+            try backend.gatedActivations(x: xb, n: nb, d: d, weights: w1, gate: g, a: a, into: z)
+        }
+        return ChunkState(neurons: chunk, w1: w1, w2: w2, gate: g, z: z)
+    }
+
+    /// Generators of a chunk: a dense `a x d` device buffer, or sparse rows.
+    enum Generators {
+        case dense(B.Buffer)
+        case sparse(SparseRows)
+    }
+
+    /// Generators of `chunk`: followed weights as sparse rows (O(s) values; scattered into
+    /// a dense block when not sparse enough), random ones gathered from one upload of all m;
+    /// anything else (revived or re-seeded neurons) as dense rows.
+    func generators(_ chunk: [Int], bank: GeneratorBank) throws -> Generators {
+        let a = chunk.count
+        if let followed = bank.followedWeights, !bank.reviveDead && bank.reseeded.isEmpty {
+            let rows = SparseRows(followed, width: d, neurons: chunk, scale: bank.sign)
+            if Self.sparseShare * rows.nonzeros <= a * d { return .sparse(rows) }
+            let h = try backend.makeBuffer(count: a * d)
+            var idx: [Int32] = [], val: [Float] = []
+            for r in 0..<a {
+                for t in Int(rows.offsets[r])..<Int(rows.offsets[r + 1]) {
+                    idx.append(Int32(r * d) + rows.columns[t]); val.append(rows.values[t])
                 }
             }
-            return rows
+            try backend.scaleAndScatterAdd(h, count: a * d, scale: 1, indices: idx, values: val)
+            return .dense(h)
         }
-        // Pass 1: forward.
-        var yhat = [Float](repeating: 0, count: nb * k)
-        for start in stride(from: 0, to: neurons.count, by: c) {
-            let chunk = neurons[start..<min(start + c, neurons.count)]
-            let (w1, w2) = model.splitBlocks(blocks(chunk), a: chunk.count)
-            let part = try vectorForward(backend: backend, x: xb, n: nb, d: d, k: k, w1: w1, w2: w2,
-                                         generators: model.generators.rows(Array(chunk)))
-            for i in 0..<(nb * k) { yhat[i] += part[i] }
+        let h = try backend.makeBuffer(count: a * d)
+        if bank.followedWeights != nil {
+            try backend.write(bank.rows(chunk), to: h)
+            return .dense(h)
         }
-        let (batchLoss, r) = lossAndResidual(prediction: yhat, target: yb, n: nb)
+        if randomGenerators == nil && 4 * options.m * d <= options.chunkMemoryBytes {
+            randomGenerators = try backend.makeBuffer(bank.rows(Array(0..<options.m)))
+        }
+        if let all = randomGenerators {
+            try backend.gatherRows(all, width: d, rows: chunk.map { Int32($0) }, into: h)
+        } else {
+            try backend.write(bank.rows(chunk), to: h)
+        }
+        return .dense(h)
+    }
+
+    /// One IHT step on a batch with `c` neurons per chunk; returns the batch loss before
+    /// the step. The model changes only when the whole step succeeded.
+    func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool, chunk c: Int) throws -> Double {
+        let L = d + k, o = options
+        let neurons = seeding ? Array(0..<o.m) : model.blocks.activeNeurons
+        guard !neurons.isEmpty else { return lossAndResidual(prediction: [Float](repeating: 0, count: nb * k), target: yb, n: nb).loss }
+        let live = Set(model.blocks.activeNeurons)
+        let chunks = StreamedSelection.chunks(neurons, size: c).map { Array($0) }
+        // Pass 1: forward, Y_hat accumulated on the device over the chunks.
+        let yhatBuffer = try backend.makeBuffer(count: nb * k)
+        var kept: ChunkState?   // a single chunk's state serves both passes
+        for chunk in chunks {
+            let state = try load(chunk, model: model, live: live, seeding: seeding, x: xb, n: nb)
+            try backend.gemm(transA: false, transB: false, m: nb, n: k, k: state.a, alpha: 1, a: state.z, b: state.w2,
+                             beta: 1, c: yhatBuffer)
+            if chunks.count == 1 { kept = state }
+        }
+        let (batchLoss, r) = lossAndResidual(prediction: try backend.read(yhatBuffer, count: nb * k), target: yb, n: nb)
         let rb = try backend.makeBuffer(r)
-        // Pass 2: gradients, candidates and the streamed selection.
-        let lr = Float(options.effectiveLearningRate)
-        let consistent = options.ranking == .neuronConsistent
-        var kept = TopKResult.empty, keptOut = TopKResult.empty
-        let s2 = min(options.m * k, max(1, Int((Double(options.s) * options.outputShare).rounded())))
-        let s1 = max(options.s - s2, 1)
+        // Pass 2: gradients, candidates, ranking and the streamed selection.
+        let lr = Float(o.effectiveLearningRate)
+        let s2 = min(o.m * k, max(1, Int((Double(o.s) * o.outputShare).rounded())))
+        let s1 = max(o.s - s2, 1)
+        var selection = StreamedSelection(k: o.ranking == .perLayer ? s1 : o.s)
+        var outputSelection = StreamedSelection(k: s2)
         var outputRows = [Int: ArraySlice<Float>]()   // neuron -> candidate w2 (consistent ranking)
         var sketchValues = [Int: Float]()              // flat index -> candidate value (sketch ranking)
-        if options.ranking == .sketch && sketch.isEmpty {
-            sketch = [[Float]](repeating: [Float](repeating: 0, count: max(1024, options.sketchWidthPerS * options.s)),
-                               count: options.sketchDepth)
+        // The sketch changes only if the step succeeds (a retry after running out of memory
+        // must not add twice).
+        var workSketch: B.Buffer?
+        if let sk = sketch {
+            let w = try backend.makeBuffer(count: o.sketchDepth * sketchWidth)
+            try backend.copyColumns(sk, rows: 1, stride: o.sketchDepth * sketchWidth, from: 0,
+                                    width: o.sketchDepth * sketchWidth, into: w)
+            workSketch = w
         }
-        for start in stride(from: 0, to: neurons.count, by: c) {
-            let chunk = Array(neurons[start..<min(start + c, neurons.count)])
-            let a = chunk.count
-            var rows = blocks(chunk[...])
-            let before = options.ranking == .sketch ? rows : []   // the sketch accumulates |update|
-            let h = try backend.makeBuffer(model.generators.rows(chunk)), g = try backend.makeBuffer(count: nb * a)
-            try backend.gate(x: xb, n: nb, d: d, generators: h, c: a, into: g)
-            let out = try backend.makeBuffer(count: a * k * d)
-            try backend.maskedGradient(x: xb, n: nb, d: d, gate: g, c: a, residual: rb, k: k, into: out)
-            let gt = try backend.read(out, count: a * k * d)   // row j*k+l = (G_j)^T row l
-            for j in 0..<a {
-                let base = j * L
-                var gw1 = [Float](repeating: 0, count: d), gw2 = [Float](repeating: 0, count: k)
-                for l in 0..<k {
-                    let w2l = rows[base + d + l], row = (j * k + l) * d
-                    var dot: Float = 0
-                    for i in 0..<d { gw1[i] += w2l * gt[row + i]; dot += gt[row + i] * rows[base + i] }
-                    gw2[l] = dot
+        for chunk in chunks {
+            let st = try kept ?? load(chunk, model: model, live: live, seeding: seeding, x: xb, n: nb)
+            let a = st.a
+            let u = try backend.makeBuffer(count: nb * a)
+            try backend.gatedActivations(x: rb, n: nb, d: k, weights: st.w2, gate: st.gate, a: a, into: u)
+            let g1 = try backend.makeBuffer(count: a * d), g2 = try backend.makeBuffer(count: a * k)
+            try backend.gemm(transA: true, transB: false, m: a, n: d, k: nb, alpha: 1, a: u, b: xb, beta: 0, c: g1)
+            try backend.gemm(transA: true, transB: false, m: a, n: k, k: nb, alpha: 1, a: st.z, b: rb, beta: 0, c: g2)
+            let cand = try backend.makeBuffer(count: a * L)
+            try backend.vectorCandidates(w1: st.w1, w2: st.w2, gradW1: g1, gradW2: g2, a: a, d: d, k: k, rate: lr, into: cand)
+            // A chunk top-k of a band of `width` columns from `from` (local positions), with its
+            // local positions mapped to flat indices j*(d+k) + i.
+            func top(_ b: B.Buffer, count: Int, keep: Int, width: Int, from: Int) throws -> (local: [Int32], flat: TopKResult) {
+                do {
+                    let part = try backend.topK(b, count: count, k: keep)
+                    return (part.indices, TopKResult(indices: part.indices.map { Int32(chunk[Int($0) / width] * L + from + Int($0) % width) },
+                                                     values: part.values))
+                } catch SparseIHTError.nonFinite(_, let index) {
+                    throw SparseIHTError.nonFinite(what: "candidate weights (the step size is too large: lower --lr)",
+                                                   index: chunk[index / width] * L + from + index % width)
                 }
-                for i in 0..<d { rows[base + i] -= lr * gw1[i] }
-                for l in 0..<k { rows[base + d + l] -= lr * gw2[l] }
             }
-            try requireFinite(rows, "candidate weights (the step size is too large: lower --lr)")
-            // Chunk neurons may be non-contiguous: select within the chunk, then map block
-            // positions to flat indices (ascending, since neurons are ascending).
-            var part: TopKResult
-            if consistent {
-                let first = model.splitBlocks(rows, a: a).0
-                part = try first.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
-                for local in part.indices {
-                    let r = Int(local) / d
-                    outputRows[chunk[r]] = rows[(r * L + d)..<(r * L + L)]
-                }
-                part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
-            } else if options.ranking == .sketch {
-                var keys = [Float](repeating: 0, count: a * L)
-                for r in 0..<a { for i in 0..<L {
-                    let flat = chunk[r] * L + i
-                    keys[r * L + i] = addToSketch(flat, abs(rows[r * L + i] - before[r * L + i]))
-                } }
-                part = try keys.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
-                for (t, local) in part.indices.enumerated() {
-                    let flat = chunk[Int(local) / L] * L + Int(local) % L
-                    sketchValues[flat] = rows[Int(local)]
-                    part.indices[t] = Int32(flat)
-                }
-            } else if options.ranking == .perLayer {
-                let (first, second) = model.splitBlocks(rows, a: a)
-                part = try first.withUnsafeBufferPointer { try topKByMagnitude($0, k: s1) }
-                part.indices = part.indices.map { Int32(chunk[Int($0) / d] * L + Int($0) % d) }
-                var outPart = try second.withUnsafeBufferPointer { try topKByMagnitude($0, k: s2) }
-                outPart.indices = outPart.indices.map { Int32(chunk[Int($0) / k] * L + d + Int($0) % k) }
-                keptOut = mergeTopK(keptOut, outPart, k: s2)
-            } else {
-                part = try rows.withUnsafeBufferPointer { try topKByMagnitude($0, k: options.s) }
-                part.indices = part.indices.map { Int32(chunk[Int($0) / L] * L + Int($0) % L) }
+            func layer(from: Int, width: Int) throws -> B.Buffer {
+                let out = try backend.makeBuffer(count: a * width)
+                try backend.copyColumns(cand, rows: a, stride: L, from: from, width: width, into: out)
+                return out
             }
-            kept = mergeTopK(kept, part, k: options.ranking == .perLayer ? s1 : options.s)
+            switch o.ranking {
+            case .magnitude:
+                selection.add(try top(cand, count: a * L, keep: o.s, width: L, from: 0).flat)
+            case .perLayer:
+                selection.add(try top(try layer(from: 0, width: d), count: a * d, keep: s1, width: d, from: 0).flat)
+                outputSelection.add(try top(try layer(from: d, width: k), count: a * k, keep: s2, width: k, from: d).flat)
+            case .neuronConsistent:
+                let part = try top(try layer(from: 0, width: d), count: a * d, keep: o.s, width: d, from: 0)
+                // The output rows of the neurons this chunk offers (the budget rule needs them).
+                let rows = Array(Set(part.local.map { Int($0) / d })).sorted()
+                let values = try backend.gather(cand, indices: rows.flatMap { r in (0..<k).map { Int32(r * L + d + $0) } })
+                try requireFinite(values, "candidate weights (the step size is too large: lower --lr)")
+                for (t, r) in rows.enumerated() { outputRows[chunk[r]] = values[(t * k)..<((t + 1) * k)] }
+                selection.add(part.flat)
+            case .sketch:
+                guard let sketchBuffer = workSketch else { throw SparseIHTError.invalidArgument("sketch ranking without a sketch") }
+                let keys = try backend.makeBuffer(count: a * L)
+                try backend.sketchKeys(candidates: cand, w1: st.w1, w2: st.w2, a: a, d: d, k: k,
+                                       neurons: chunk.map { Int32($0) }, sketch: sketchBuffer,
+                                       depth: o.sketchDepth, width: sketchWidth, into: keys)
+                let part = try top(keys, count: a * L, keep: o.s, width: L, from: 0)
+                let values = try backend.gather(cand, indices: part.local)
+                for (f, v) in zip(part.flat.indices, values) { sketchValues[Int(f)] = v }
+                selection.add(part.flat)
+            }
         }
-        if consistent { kept = spendBudget(kept, outputRows: outputRows) }
-        if options.ranking == .sketch {
-            kept = TopKResult(indices: kept.indices, values: kept.indices.map { sketchValues[Int($0)] ?? 0 })
+        var result = selection.kept
+        switch o.ranking {
+        case .magnitude: break
+        case .neuronConsistent: result = spendBudget(result, outputRows: outputRows)
+        case .sketch:
+            result = TopKResult(indices: result.indices, values: result.indices.map { sketchValues[Int($0)] ?? 0 })
+        case .perLayer:
+            let out = outputSelection.kept
+            let merged = zip(result.indices + out.indices, result.values + out.values).sorted { $0.0 < $1.0 }
+            result = TopKResult(indices: merged.map(\.0), values: merged.map(\.1))
         }
-        if options.ranking == .perLayer {
-            let merged = zip(kept.indices + keptOut.indices, kept.values + keptOut.values).sorted { $0.0 < $1.0 }
-            kept = TopKResult(indices: merged.map(\.0), values: merged.map(\.1))
-        }
-        model.blocks = SparseWeights(d: L, m: options.m, indices: kept.indices.map { Int($0) }, values: kept.values)
+        if let w = workSketch { sketch = w }
+        model.blocks = SparseWeights(d: L, m: o.m, indices: result.indices.map { Int($0) }, values: result.values)
         return batchLoss
-    }
-
-    /// Adds `amount` to the sketch cells of `flat` and returns its count-min estimate.
-    func addToSketch(_ flat: Int, _ amount: Float) -> Float {
-        var estimate = Float.greatestFiniteMagnitude
-        for row in 0..<sketch.count {
-            let h = Int(SeededGenerator.mix(UInt64(flat) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(row) &* 0xC2B2_AE3D_27D4_EB4F)
-                        % UInt64(sketch[row].count))
-            sketch[row][h] += amount
-            estimate = min(estimate, sketch[row][h])
-        }
-        return estimate
     }
 
     /// Neuron-consistent selection from the top first-layer candidates: in order of
     /// (|value| desc, index asc), a neuron's first entry costs 1 + k (its output row comes
-    /// with it), later ones 1; what does not fit is skipped.
+    /// with it), later ones 1; what does not fit is skipped. O(s) work on the host.
     func spendBudget(_ first: TopKResult, outputRows: [Int: ArraySlice<Float>]) -> TopKResult {
         let L = d + k
         let order = first.indices.indices.sorted {

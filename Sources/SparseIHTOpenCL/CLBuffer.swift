@@ -48,6 +48,7 @@ public final class CLBuffer<Element> {
                                            values.count * stride, raw.baseAddress, 0, nil, nil),
                       "clEnqueueWriteBuffer")
         }
+        tracker?.moved(values.count * stride)
     }
 
     /// The first `count` elements (blocking read).
@@ -61,6 +62,7 @@ public final class CLBuffer<Element> {
             try check(clEnqueueReadBuffer(queue.handle, handle, cl_bool(CL_TRUE), 0, raw.count,
                                           raw.baseAddress, 0, nil, nil), "clEnqueueReadBuffer")
         }
+        tracker?.moved(n * MemoryLayout<Element>.stride)
         return out
     }
 

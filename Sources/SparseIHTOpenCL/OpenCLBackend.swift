@@ -36,6 +36,7 @@ public final class OpenCLBackend: ComputeBackend {
     public var deviceDescription: String { "\(device.name) (\(device.platformName), \(device.type))" }
     public var bytesAllocated: Int { tracker.current }
     public var peakBytesAllocated: Int { tracker.peak }
+    public var bytesTransferred: Int { tracker.transferred }
 
     /// Blocks until the queue is idle (for timing).
     public func synchronize() throws { try queue.finish() }
@@ -72,8 +73,8 @@ public final class OpenCLBackend: ComputeBackend {
         return b
     }
 
-    private func scratch(_ name: String, _ count: Int) throws -> CLBuffer<Float> { try reuse(&scratchFloats, name, count) }
-    private func scratchInt(_ name: String, _ count: Int) throws -> CLBuffer<Int32> { try reuse(&scratchInts, name, count) }
+    func scratch(_ name: String, _ count: Int) throws -> CLBuffer<Float> { try reuse(&scratchFloats, name, count) }
+    func scratchInt(_ name: String, _ count: Int) throws -> CLBuffer<Int32> { try reuse(&scratchInts, name, count) }
     func scratchUInt(_ name: String, _ count: Int) throws -> CLBuffer<UInt32> { try reuse(&scratchUInts, name, count) }
 
     func scratchIndices(_ count: Int) throws -> CLBuffer<Int32> { try scratchInt("topk.indices", count) }

@@ -40,7 +40,7 @@ public struct DiagnosticsReport: Codable, Sendable, Equatable {
 public struct HistoryEntry: Codable, Sendable, Equatable {
     public var step: Int?, epoch: Int?, psnr: Double?, relativeResidual: Double?, loss: Double?
     public var supportChanges: Int?, support: Int?, activeNeurons: Int?, mu: Double?
-    public var refineAccepted: Int?, reseeded: Bool?, seconds: Double?
+    public var refineAccepted: Int?, reseeded: Bool?, seconds: Double?, bytesTransferred: Int?
 
     public init() {}
 
@@ -55,13 +55,14 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
     /// An epoch of the vector solver (`full`: also active neurons and seconds).
     public init(_ r: EpochReport, full: Bool) {
         epoch = r.epoch; loss = r.loss; support = r.supportSize
-        if full { activeNeurons = r.activeNeurons; seconds = r.seconds }
+        if full { activeNeurons = r.activeNeurons; seconds = r.seconds; bytesTransferred = r.bytesTransferred }
     }
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, psnr, loss, support, mu, reseeded, seconds
         case relativeResidual = "relative_residual", supportChanges = "support_changes"
         case activeNeurons = "active_neurons", refineAccepted = "refine_accepted"
+        case bytesTransferred = "bytes_transferred"
     }
 }
 
@@ -118,6 +119,7 @@ extension RunReport {
         device = backend.deviceDescription
         peakRSSBytes = RunReport.peakRSS()
         peakDeviceBytes = backend.peakBytesAllocated
+        bytesTransferred = backend.bytesTransferred
         openblasCore = CPUBackend.openBLASCore.name
         openblasCoretype = CPUBackend.openBLASCore.coretypeOverride ?? "unset"
     }

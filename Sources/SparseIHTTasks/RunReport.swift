@@ -25,6 +25,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     // Time and memory.
     public var seconds: Double?, secondsTotal: Double?, secondsPerStep: Double?, secondsPerEpoch: Double?
     public var peakRSSBytes: Int?, peakDeviceBytes: Int?, denseNetworkBytes: Int?
+    /// Bytes copied between host and device over the run; for minibatch vector runs also
+    /// per batch in the last epoch (after the first epoch).
+    public var bytesTransferred: Int?, bytesPerBatchAfterFirstEpoch: Int?
     public var denseTrainingStateBytes: Int?, denseWeights: Int?
     // Details.
     public var options: SolverSettings?, diagnostics: DiagnosticsReport?
@@ -47,6 +50,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         case seconds, secondsTotal = "seconds_total", secondsPerStep = "seconds_per_step"
         case secondsPerEpoch = "seconds_per_epoch", peakRSSBytes = "peak_rss_bytes"
         case peakDeviceBytes = "peak_device_bytes", denseNetworkBytes = "dense_network_bytes"
+        case bytesTransferred = "bytes_transferred", bytesPerBatchAfterFirstEpoch = "bytes_per_batch_after_first_epoch"
         case denseTrainingStateBytes = "dense_training_state_bytes", denseWeights = "dense_weights"
         case options, diagnostics, history, diverged, results, rounds
     }

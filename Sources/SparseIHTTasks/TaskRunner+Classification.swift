@@ -46,6 +46,8 @@ extension TaskRunner {
         r.supportSize = model.nonzeros; r.diverged = diverged
         r.denseNetworkBytes = (m * data.d + m * k) * 4
         r.history = history.map { HistoryEntry($0, full: true) }
+        let batches = BatchSchedule(n: data.n, batchSize: r.batch ?? data.n, seed: 0).batchesPerEpoch
+        r.bytesPerBatchAfterFirstEpoch = history.count > 1 ? history[history.count - 1].bytesTransferred / max(1, batches) : 0
         try save(model, to: outputs.model, spec: spec, data: data)
         return TaskRun(report: r, summary: String(
             format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs (%.2fs/epoch)",

@@ -1,14 +1,28 @@
 import SparseIHTCore
+import SparseIHTCPU
+import SparseIHTSelfTest
 import XCTest
 
-/// The shared parity suite, run on the CPU and the OpenCL backend.
+/// Every case of the parity contract (`ParityContract`, shared with `sparse-iht selftest`)
+/// on the CPU and the OpenCL backend; cases that compare with the CPU run on OpenCL.
 final class ParityTests: XCTestCase {
-    func testGemm() throws { try forEachBackend { try ParitySuite.gemm($0) } }
-    func testGate() throws { try forEachBackend { try ParitySuite.gate($0) } }
-    func testMaskedGradient() throws { try forEachBackend { try ParitySuite.maskedGradient($0) } }
-    func testGatedForwardAndNorms() throws { try forEachBackend { try ParitySuite.gatedForward($0) } }
-    func testScaleAndScatterAdd() throws { try forEachBackend { try ParitySuite.scatter($0) } }
-    func testTopKExact() throws { try forEachBackend { try ParitySuite.topK($0) } }
-    func testTopKRejectsNonFinite() throws { try forEachBackend { try ParitySuite.topKRejectsNonFinite($0) } }
-    func testChunkedTopKMerge() throws { try forEachBackend { try ParitySuite.chunkedTopKMerge($0) } }
+    func testEveryContractCaseOnBothBackends() throws {
+        XCTAssertGreaterThanOrEqual(ParityContract.cases.count, 15)
+        try forEachBackend { b in
+            for check in ParityContract.cases where !check.needsReference {
+                let result = ParityContract.run(check, on: b)
+                XCTAssertEqual(result.failures.map(\.description), [], "\(b.kind) \(check.name)")
+                XCTAssertGreaterThan(result.passed, 0, "\(b.kind) \(check.name) checked nothing")
+            }
+        }
+    }
+
+    func testCrossBackendCasesOnOpenCL() throws {
+        let opencl = try openCLBackendForTests()
+        for check in ParityContract.cases where check.needsReference {
+            let result = ParityContract.run(check, on: opencl, reference: CPUBackend())
+            XCTAssertEqual(result.failures.map(\.description), [], check.name)
+            XCTAssertGreaterThan(result.passed, 0, "\(check.name) checked nothing")
+        }
+    }
 }

@@ -2,12 +2,14 @@ import SparseIHTCPU
 import SparseIHTSelfTest
 import XCTest
 
-/// The binary's `selftest` (used on GPU machines) passes on this machine's OpenCL device.
+/// The binary's `selftest` (used on GPU machines) is the parity contract: it passes on
+/// this machine's OpenCL device and counts every case's checks.
 final class SelfTestTests: XCTestCase {
-    func testSelfTestPassesAgainstCPU() throws {
+    func testSelfTestRunsTheWholeContract() throws {
         let opencl = try openCLBackendForTests()
-        let result = try SelfTest.run(reference: CPUBackend(), candidate: opencl, largeTopK: 1 << 16)
+        let result = try SelfTest.run(reference: CPUBackend(), candidate: opencl, extraTopK: 5000)
         XCTAssertEqual(result.failures.map(\.description), [])
-        XCTAssertGreaterThan(result.passed, 40)
+        XCTAssertEqual(result.cases, ParityContract.cases.map(\.name), "selftest must run every contract case")
+        XCTAssertGreaterThan(result.passed, 150)
     }
 }
