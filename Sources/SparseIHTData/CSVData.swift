@@ -3,8 +3,13 @@ import SparseIHTCore
 
 /// Numeric CSV files with one label column (plain or gzip).
 public enum CSVData {
+    /// The most classes a CSV file may hold (labels above it are refused before any
+    /// per-class allocation).
+    public static let maxClasses = 1 << 16
+
     /// Loads `path`; `labelColumn` is a column index (negative counts from the end).
-    /// Labels must be non-negative integers; `classes` is one more than the largest.
+    /// Labels must be integers in `0..<maxClasses`; `classes` is one more than the largest.
+    /// Every value must be a finite number.
     public static func load(path: String, labelColumn: Int, header: Bool) throws -> LabelledData {
         let bytes = try FileBytes.read(path)
         var x: [Float] = [], labels: [Int] = []
@@ -30,14 +35,15 @@ public enum CSVData {
                     throw SparseIHTError.badFile(path: path, reason: "line \(lineNo), column \(c + 1): '\(f)' is not a finite number")
                 }
                 if c == li {
-                    guard v >= 0, v == v.rounded() else {
-                        throw SparseIHTError.badFile(path: path, reason: "line \(lineNo): label '\(f)' is not a non-negative integer")
+                    guard v >= 0, v == v.rounded(), v < Float(maxClasses) else {
+                        throw SparseIHTError.badFile(path: path, reason: "line \(lineNo): label '\(f)' is not an integer class in 0..<\(maxClasses)")
                     }
                     labels.append(Int(v))
                 } else { x.append(v) }
             }
         }
         guard let w = width, !labels.isEmpty else { throw SparseIHTError.badFile(path: path, reason: "no data rows") }
+        guard w >= 2 else { throw SparseIHTError.badFile(path: path, reason: "rows have no feature column besides the label") }
         return try LabelledData(x: x, n: labels.count, d: w - 1, labels: labels, classes: (labels.max() ?? 0) + 1)
     }
 }

@@ -62,7 +62,7 @@ struct EvaluateCommand: ParsableCommand {
                 throw SparseIHTError.invalidArgument("\(model) was not trained on the inr task (no Fourier features)")
             }
             let img = try RealTasks.image(dataset: dataset, index: image)
-            let (rows, values) = FourierFeatures.rows(of: img, features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
+            let (rows, values) = try FourierFeatures.rows(of: img, features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
             let fit = try predict(rows, values.count)
             doc["psnr"] = FitMetrics.psnr(prediction: fit, target: values, peak: 1)
             print(String(format: "psnr %.2f dB (peak 1)", doc["psnr"] as! Double))

@@ -137,7 +137,7 @@ extension RecoverCommand {
                                          physical / 1_073_741_824))
         }
         let sigmas = FourierFeatures.publishedSigmas(channels: img.channels, gray: sigma)
-        let (x, values) = FourierFeatures.rows(of: img, features: fourierFeatures, sigmas: sigmas, seed: seed)
+        let (x, values) = try FourierFeatures.rows(of: img, features: fourierFeatures, sigmas: sigmas, seed: seed)
         let n = values.count, dIn = 2 * fourierFeatures
         let (m, s) = (self.m ?? defaults.m, self.s ?? defaults.s)
         let t0 = Date()

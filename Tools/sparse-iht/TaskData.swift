@@ -32,7 +32,7 @@ struct TaskData {
                             score: { FitMetrics.psnr(prediction: $0, target: target) })
         case "inr":
             let img = try RealTasks.image(dataset: dataset, index: image)
-            let (feats, values) = FourierFeatures.rows(of: img, features: 750,
+            let (feats, values) = try FourierFeatures.rows(of: img, features: 750,
                                                        sigmas: FourierFeatures.publishedSigmas(channels: img.channels), seed: seed)
             return TaskData(x: feats, y: values, n: values.count, d: 1500, k: 1, scoreX: feats, scoreN: values.count,
                             loss: .squared, metric: "psnr", defaultEpochs: 100, defaultBatch: nil, score: { FitMetrics.psnr(prediction: $0, target: values, peak: 1) })
