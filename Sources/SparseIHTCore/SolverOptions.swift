@@ -111,8 +111,8 @@ public struct SolverOptions: Sendable, Codable, Equatable {
             guard c >= 1 else { throw bad("chunk \(c) < 1") }
             // One chunk holds gates and activations of `rows x chunk` floats.
             let rows = batchSize ?? n
-            try MemoryBudget.require(CheckedSize.product([min(c, m), max(rows, 1), 4 * 4]),
-                                     for: "chunk \(c): the gradient buffers of \(min(c, m)) neurons x \(rows) rows")
+            try MemoryBudget.require(CheckedSize.product([c, max(rows, 1), 4 * 4]),
+                                     for: "chunk \(c): the gradient buffers of \(c) neurons x \(rows) rows")
         }
         if loss == .crossEntropy && !signedOutputs && mode != .linear {
             throw bad("binary cross-entropy needs signed outputs: with every output weight +1 "

@@ -70,7 +70,7 @@ public struct VectorOptions: Sendable {
         guard epochs >= 1 else { throw bad("epochs = \(epochs): need at least 1") }
         if let b = batchSize, b < 1 || b > n { throw bad("batch size \(b) outside 1...\(n)") }
         if mode == .linear { throw bad("vector output supports sequential and convex modes") }
-        if let lr = learningRate, !(lr.isFinite && lr > 0) { throw bad("learning rate \(lr): need a finite value > 0") }
+        if let lr = learningRate, !(lr.isFinite && lr > 0) { throw bad("lr (learning rate) \(lr): need a finite value > 0") }
         guard gatesFollowFrom >= 0 else { throw bad("gates-follow-from \(gatesFollowFrom) < 0") }
         guard outputShare.isFinite, outputShare >= 0, outputShare <= 1 else {
             throw bad("output share \(outputShare): need a value in 0...1")
@@ -84,8 +84,8 @@ public struct VectorOptions: Sendable {
             guard c >= 1 else { throw bad("chunk \(c) < 1") }
             let rows = batchSize ?? n
             // One chunk: gates, activations and the k-column masked gradient.
-            try MemoryBudget.require(CheckedSize.product([min(c, m), max(rows, 1), 4 * (2 + k)]),
-                                     for: "chunk \(c): the gradient buffers of \(min(c, m)) neurons x \(rows) rows x \(k) outputs")
+            try MemoryBudget.require(CheckedSize.product([c, max(rows, 1), 4 * (2 + k)]),
+                                     for: "chunk \(c): the gradient buffers of \(c) neurons x \(rows) rows x \(k) outputs")
         }
     }
 }

@@ -4,7 +4,7 @@ import SparseIHTCore
 public enum DataFiles {
     /// Reads an array from `.npy` (by content) or IDX (by magic number).
     public static func readArray(_ path: String) throws -> NumPyFile.Array {
-        if path.hasSuffix(".npy") { return try NumPyFile.read(path) }
+        if path.hasSuffix(".npy") || path.hasSuffix(".npz") { return try NumPyFile.read(path) }
         return try IDXFile.read(path)
     }
 
@@ -18,8 +18,12 @@ public enum DataFiles {
             throw SparseIHTError.shapeMismatch("\(yPath): y must be 1-D (n) or n x 1, has shape \(y.shape)")
         }
         guard y.shape[0] == x.shape[0] else {
-            throw SparseIHTError.shapeMismatch("X has \(x.shape[0]) rows but y has \(y.shape[0]) entries")
+            throw SparseIHTError.shapeMismatch("X (\(xPath)) has \(x.shape[0]) rows but y (\(yPath)) has \(y.shape[0]) entries")
         }
-        return try RegressionProblem(x: x.values, y: y.values, n: x.shape[0], d: x.shape[1])
+        do {
+            return try RegressionProblem(x: x.values, y: y.values, n: x.shape[0], d: x.shape[1])
+        } catch SparseIHTError.nonFinite(let what, let index) {
+            throw SparseIHTError.badFile(path: what == "y" ? yPath : xPath, reason: "value \(index) is NaN or infinite")
+        }
     }
 }
