@@ -581,6 +581,10 @@ def expectation(opt, value):
             return "error"
         if opt == "--seed":
             return "error" if v < 0 or v >= 1 << 64 else "any"
+        if opt == "--image":  # ignored for image files
+            return "error" if v < -(1 << 63) or v >= 1 << 63 else "any"
+        if opt == "--batch" and v >= 1:  # larger than n means full batch
+            return "error" if v >= 1 << 63 else "any"
         lo = 0 if opt in ("--refine", "--image") else 1
         if v < lo or v >= 1 << 40:
             return "error"

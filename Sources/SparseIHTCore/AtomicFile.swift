@@ -9,7 +9,7 @@ public enum AtomicFile {
     /// - Throws: `SparseIHTError.badFile` naming `path` when the directory is not writable,
     ///   the disk is full, or the rename fails.
     public static func write(_ data: Data, to path: String) throws {
-        try write(path: path) { fd in
+        try write(path: path, fileDescriptor: { fd in
             try data.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return }
                 var offset = 0
@@ -22,7 +22,7 @@ public enum AtomicFile {
                     offset += n
                 }
             }
-        }
+        })
     }
 
     /// Writes `bytes` to `path` atomically.
@@ -30,7 +30,7 @@ public enum AtomicFile {
 
     /// Runs `fill` on a temporary file next to `path` (a file descriptor open for writing),
     /// then fsyncs and renames it to `path`. The temporary is removed on failure.
-    public static func write(path: String, _ fill: (Int32) throws -> Void) throws {
+    public static func write(path: String, fileDescriptor fill: (Int32) throws -> Void) throws {
         let tmp = temporaryPath(for: path)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

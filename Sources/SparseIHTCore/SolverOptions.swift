@@ -97,7 +97,7 @@ public struct SolverOptions: Sendable, Codable, Equatable {
             throw bad("inflation \(inflation) x s = \(s) is far above the m*d = \(md) candidates")
         }
         guard deflateSteps >= 0 else { throw bad("deflate steps \(deflateSteps) < 0") }
-        guard refineSteps >= 0 else { throw bad("refine steps \(refineSteps) < 0") }
+        guard refineSteps >= 0, refineSteps <= 1_000_000 else { throw bad("refine steps \(refineSteps) outside 0...1000000") }
         guard maxHalvings >= 0, maxHalvings <= 1000 else { throw bad("max halvings \(maxHalvings) outside 0...1000") }
         guard gatesFollowFrom >= 0 else { throw bad("gates-follow-from \(gatesFollowFrom) < 0") }
         guard tolerance.isFinite, tolerance >= 0 else { throw bad("tolerance \(tolerance): need a finite value >= 0") }

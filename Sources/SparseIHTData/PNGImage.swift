@@ -48,11 +48,11 @@ public enum PNGImage {
         image.format = picture.channels == 3 ? sparseiht_png_format_rgb : sparseiht_png_format_gray
         let bytes = picture.pixels.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
         defer { png_image_free(&image) }
-        try AtomicFile.write(path: path) { tmp in
+        try AtomicFile.write(path: path, producing: { tmp in
             let ok = bytes.withUnsafeBytes { buf in
                 png_image_write_to_file(&image, tmp, 0, buf.baseAddress, png_int_32(picture.width * picture.channels), nil)
             }
             guard ok != 0 else { throw SparseIHTError.badFile(path: path, reason: "cannot write the PNG file") }
-        }
+        })
     }
 }

@@ -97,6 +97,11 @@ struct RecoverCommand: ParsableCommand {
         guard RealTasks.Split(rawValue: split) != nil else { throw ValidationError("--split must be published or full") }
         try validateClassList(classes)
         if outputs > 1 && task != "planted" { throw ValidationError("--outputs applies to the planted task") }
+        // Sizes the command multiplies before the solver checks them (m x width, epochs x batches).
+        if let m, !(1...Int(Int32.max)).contains(m) { throw ValidationError("--m \(m): need 1...2147483647") }
+        if let batch, batch < 1 { throw ValidationError("--batch \(batch): need at least 1") }
+        if let epochs, !(1...10_000_000).contains(epochs) { throw ValidationError("--epochs \(epochs): need 1...10000000") }
+        if let steps, !(1...10_000_000).contains(steps) { throw ValidationError("--steps \(steps): need 1...10000000") }
     }
 
     /// Per-task default of m and s.
