@@ -124,6 +124,9 @@ public enum RealTasks {
     /// model file so `evaluate` repeats it. Shared by `recover` and `baseline`.
     public static func preparedClassification(dataset: String, classes: [Int]?, split: Split,
                                               preprocessing p: Preprocessing) throws -> (DataSplit, InputScaling) {
+        guard p.pixelScale.isFinite, p.pixelScale != 0 else {
+            throw SparseIHTError.invalidArgument("pixel scale \(p.pixelScale): need a finite nonzero divisor (float32)")
+        }
         let data = try classification(dataset: dataset, classes: classes, split: split)
         if p.perChannel {
             guard let image = data.train.image, image.channels > 1 else {
