@@ -1,6 +1,7 @@
 import Foundation
 import SparseIHTCore
 import SparseIHTCPU
+import SparseIHTData
 import XCTest
 
 /// Model files: self-contained derived fields, and a file with any field this version does
@@ -84,5 +85,19 @@ final class ModelFileValidationTests: XCTestCase {
                                                commandLine: ["sparse-iht", "recover"], version: "1.0", seed: 7)
         try file.write(to: path)
         XCTAssertEqual(try ModelFile.read(path).provenance, file.provenance)
+    }
+}
+
+final class FileChecksumTests: XCTestCase {
+    func testSHA256KnownVectors() throws {
+        XCTAssertEqual(FileChecksum.sha256([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(FileChecksum.sha256(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(FileChecksum.sha256(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // One million 'a' (streamed in pieces).
+        try Data(repeating: UInt8(ascii: "a"), count: 1_000_000).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try FileChecksum.sha256(path: path), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
