@@ -568,6 +568,9 @@ def expectation(opt, value):
     """"error" when `value` is certainly invalid for `opt`, else "any"."""
     ints = {"--m", "--s", "--steps", "--chunk", "--refine", "--batch", "--layers", "--n", "--d", "--outputs",
             "--epochs", "--planted-s", "--fourier-features", "--image", "--seed"}
+    if value.startswith("0x"):  # Swift reads hexadecimal floats; integers refuse them
+        return "error" if opt in ("--m", "--s", "--steps", "--chunk", "--refine", "--batch", "--layers", "--n", "--d",
+                                  "--outputs", "--epochs", "--planted-s", "--fourier-features", "--image", "--seed") else "any"
     try:
         f = float(value)
     except ValueError:

@@ -17,17 +17,34 @@ public enum FileBytes {
     ///   larger than `limit` (compressed or decompressed).
     public static func read(_ path: String, limit: Int? = nil) throws -> [UInt8] {
         let limit = limit ?? defaultLimit
-        let bytes = try raw(path, limit: limit)
-        guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return bytes }
+        // A compressed file may be a little larger than its content.
+        let bytes = try raw(path, limit: max(limit, 1 << 20))
+        guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else {
+            guard bytes.count <= limit else {
+                throw SparseIHTError.badFile(path: path, reason: "the file has \(bytes.count) bytes, more than the limit of \(limit) bytes for this input")
+            }
+            return bytes
+        }
         return try gunzip(bytes, path: path, limit: limit)
     }
 
     /// At most the first `count` bytes of `path` (decompressed when gzip), for reading a
     /// header before deciding how much of the file to read.
     public static func prefix(_ path: String, count: Int) throws -> [UInt8] {
-        let bytes = try raw(path, limit: nil)
-        guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return Array(bytes.prefix(count)) }
-        return try gunzip(bytes, path: path, limit: count, truncate: true)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (missing)")
+        }
+        guard !isDir.boolValue else { throw SparseIHTError.badFile(path: path, reason: "is a directory, expected a file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (unreadable)")
+        }
+        defer { try? handle.close() }
+        // The first MiB of a gzip file holds far more than a header's worth of data.
+        let head = [UInt8](handle.readData(ofLength: max(count, 1 << 20)))
+        guard !head.isEmpty else { throw SparseIHTError.badFile(path: path, reason: "the file is empty") }
+        guard head.count >= 2, head[0] == 0x1F, head[1] == 0x8B else { return Array(head.prefix(count)) }
+        return try gunzip(head, path: path, limit: count, truncate: true)
     }
 
     /// Whether `path` starts with the gzip magic.
@@ -80,7 +97,7 @@ public enum FileBytes {
                     stream.next_out = outBuf.baseAddress
                     stream.avail_out = uInt(outBuf.count)
                     status = inflate(&stream, Z_NO_FLUSH)
-                    guard status == Z_OK || status == Z_STREAM_END else {
+                    guard status == Z_OK || status == Z_STREAM_END || (truncate && status == Z_BUF_ERROR) else {
                         throw SparseIHTError.badFile(path: path, reason: "corrupt or truncated gzip data (zlib status \(status))")
                     }
                     produced = outBuf.count - Int(stream.avail_out)
@@ -90,6 +107,7 @@ public enum FileBytes {
                     throw SparseIHTError.badFile(path: path, reason: "decompresses to more than \(limit) bytes, the limit for this input")
                 }
                 output.append(contentsOf: chunk[0..<produced])
+                if status == Z_BUF_ERROR { return }  // truncate: the input piece ran out
                 if status != Z_STREAM_END && stream.avail_in == 0 && stream.avail_out != 0 {
                     if truncate { return }
                     throw SparseIHTError.badFile(path: path, reason: "truncated gzip data")

@@ -38,8 +38,11 @@ public enum MNISTFamily {
         let d = images.shape[1] * images.shape[2]
         var classLabels = [Int](repeating: 0, count: labels.values.count)
         for (i, v) in labels.values.enumerated() {
-            guard v >= 0, v < 10, v == v.rounded() else {
+            guard v == v.rounded() else {
                 throw SparseIHTError.badFile(path: labelsPath, reason: "label \(i) is \(v), not an integer class in 0..<10")
+            }
+            guard v >= 0, v < 10 else {
+                throw SparseIHTError.badFile(path: labelsPath, reason: "label \(i) is \(v), outside the classes 0..<10")
             }
             classLabels[i] = Int(v)
         }

@@ -40,7 +40,7 @@ public enum NetPBM {
         // Each ASCII sample needs a digit and a separator; binary ones `bps` bytes.
         let available = ascii ? (b.count - pos + 1) / 2 : b.count - pos - 1
         guard count <= available / (ascii ? 1 : bps) else {
-            throw bad("\(w) x \(h) x \(channels) samples claimed, the file holds at most \(max(available, 0) / (ascii ? 1 : bps))")
+            throw bad("truncated pixel data: \(w) x \(h) x \(channels) samples claimed, the file holds at most \(max(available, 0) / (ascii ? 1 : bps))")
         }
         try MemoryBudget.require(CheckedSize.product(count, 4), for: "\(path): \(w) x \(h) image")
         var pixels = [Float](repeating: 0, count: count)

@@ -140,7 +140,7 @@ final class MalformedInputTests: XCTestCase {
             try write(idx(0x08, [2, 2, 2], [UInt8](repeating: 1, count: 8)), "\(d)/t10k-images-idx3-ubyte")
             try write(idx(0x08, [2], [0, 1]), "\(d)/t10k-labels-idx1-ubyte")
             // NaN and infinity are refused by the IDX reader itself, the rest as labels.
-            let words = label.isFinite ? ["label 1", "not an integer class"] : ["value 1"]
+            let words = !label.isFinite ? ["value 1"] : label == label.rounded() ? ["label 1", "outside the classes"] : ["label 1", "not an integer class"]
             assertRefused("train-labels-idx1-ubyte", words) { _ = try MNISTFamily.load(directory: path(d)) }
         }
     }
