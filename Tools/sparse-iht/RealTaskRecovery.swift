@@ -21,7 +21,10 @@ extension RecoverCommand {
                                         epochs: Int?, backend: B, progress: ProgressLine) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
         let loss = chosenLoss(default: .squared)
-        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, _ in
+        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, layer in
+            if layer == 0, budget > m * width {  // later layers' widths are only known now: clamp those
+                throw SparseIHTError.invalidArgument("s = \(s) exceeds the first layer's m*d = \(m * width) candidate weights")
+            }
             var o = scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
             if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: seed).batchesPerEpoch }
@@ -42,6 +45,9 @@ extension RecoverCommand {
         var diverged: [[String: Any]] = []
         let live = ProgressLine(quiet: quiet)
         let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: layers, s: s, backend: backend) { f, width, budget, layer in
+            if layer == 0, budget > m * (width + k) {
+                throw SparseIHTError.invalidArgument("s = \(s) exceeds the first layer's m*(d+k) = \(m * (width + k)) weights")
+            }
             var o = VectorOptions(m: m, s: min(budget, m * (width + k)))
             o.loss = loss; o.learningRate = lr; o.epochs = epochs; o.batchSize = batch.map { min($0, n) }
             o.mode = mode.flatMap(GateMode.init(rawValue:)) ?? .sequential
@@ -129,7 +135,7 @@ extension RecoverCommand {
         let img = try RealTasks.image(dataset: dataset, index: image)
         // The feature matrix is (pixels x channels) x 2*features floats, and the training
         // holds a second copy on the backend: refuse what cannot fit rather than be killed.
-        let featureBytes = Double(img.width * img.height * img.channels) * Double(2 * fourierFeatures) * 4
+        let featureBytes = Double(img.width * img.height * img.channels) * 2 * Double(fourierFeatures) * 4
         let physical = Double(ProcessInfo.processInfo.physicalMemory)
         if physical > 0 && 2 * featureBytes > 0.8 * physical {
             throw CLIError(String(format: "inr: a %d x %d x %d image with %d Fourier features needs %.1f GiB of features (twice: host and backend), more than this machine's %.1f GiB allow; use a smaller image or fewer --fourier-features",
