@@ -92,7 +92,7 @@ extension PlantedProblems {
     public static func plantedNetwork<B: ComputeBackend>(n: Int, d: Int, m: Int, s: Int, layers: Int, outputs: Int,
                                                          seed: UInt64, backend: B) throws -> (x: [Float], y: [Float]) {
         guard layers >= 1, outputs >= 1, s / layers >= 1 else {
-            throw SparseIHTError.invalidArgument("planted network needs layers >= 1, outputs >= 1 and s/layers >= 1")
+            throw SparseIHTError.invalidArgument("planted network with layers = \(layers), outputs = \(outputs), planted s = \(s): needs layers >= 1, outputs >= 1 and s/layers >= 1")
         }
         try checkSizes(n: n, d: d, m: m, s: s, outputs: outputs)
         let x = gaussianMatrix(n: n, d: d, seed: seed)

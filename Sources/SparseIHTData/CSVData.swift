@@ -48,6 +48,9 @@ public enum CSVData {
                 guard let v = Float(text), v.isFinite else {
                     throw bad("line \(lineNo), column \(c + 1): '\(text.prefix(40))' is not a finite float32 number")
                 }
+                guard abs(v) <= DataFiles.largestMagnitude else {
+                    throw bad("line \(lineNo), column \(c + 1): \(v) is beyond \(DataFiles.largestMagnitude) in magnitude: the float32 solver would overflow")
+                }
                 if c == li {
                     guard v >= 0, v == v.rounded(), v < Float(maxClasses) else {
                         throw bad("line \(lineNo): label '\(text.prefix(40))' is not an integer class in 0..<\(maxClasses)")

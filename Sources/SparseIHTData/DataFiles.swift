@@ -8,9 +8,19 @@ public enum DataFiles {
         return try IDXFile.read(path)
     }
 
-    /// X (`n x d`) and y (length `n`, or `n x 1`) from files.
+    /// Largest magnitude accepted in X and y: the solver's float32 sums of squares and
+    /// products over rows stay finite (1e15 squared, times 3e8 terms, is below 3.4e38).
+    public static let largestMagnitude: Float = 1e15
+
+    /// X (`n x d`) and y (length `n`, or `n x 1`) from files; values must be finite and at
+    /// most `largestMagnitude` in magnitude.
     public static func regressionProblem(x xPath: String, y yPath: String) throws -> RegressionProblem {
         let x = try readArray(xPath), y = try readArray(yPath)
+        for (path, a) in [(xPath, x), (yPath, y)] {
+            if let i = a.values.firstIndex(where: { abs($0) > largestMagnitude }) {
+                throw SparseIHTError.badFile(path: path, reason: "value \(i) is \(a.values[i]), beyond \(largestMagnitude) in magnitude: the float32 solver would overflow (rescale the data)")
+            }
+        }
         guard x.shape.count == 2 else {
             throw SparseIHTError.shapeMismatch("\(xPath): X must be 2-D (n x d), has shape \(x.shape)")
         }

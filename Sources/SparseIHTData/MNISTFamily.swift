@@ -35,6 +35,9 @@ public enum MNISTFamily {
         guard labels.shape[0] == images.shape[0] else {
             throw SparseIHTError.badFile(path: labelsPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images")
         }
+        if let i = images.values.firstIndex(where: { abs($0) > DataFiles.largestMagnitude }) {
+            throw SparseIHTError.badFile(path: imagesPath, reason: "value \(i) is \(images.values[i]), beyond \(DataFiles.largestMagnitude) in magnitude: the float32 solver would overflow")
+        }
         let d = images.shape[1] * images.shape[2]
         var classLabels = [Int](repeating: 0, count: labels.values.count)
         for (i, v) in labels.values.enumerated() {

@@ -101,6 +101,9 @@ public enum RealTasks {
             let wanted = classes ?? Array(0..<f.train.classes)
             all = DataSplit(train: f.train.subset(rowsOf(f.train, wanted)), test: f.test.subset(rowsOf(f.test, wanted)))
         }
+        guard all.train.n > 0, all.test.n > 0 else {
+            throw SparseIHTError.badFile(path: dataset, reason: "the \(split.rawValue) split of the classes \((classes ?? Array(0..<pool.classes)).map(String.init).joined(separator: ",")) leaves \(all.train.n) training and \(all.test.n) test rows; every class needs rows in both")
+        }
         guard let wanted = classes else { return all }
         return DataSplit(train: try relabel(all.train, wanted), test: try relabel(all.test, wanted))
     }
@@ -277,7 +280,7 @@ public struct FourierFeatures: Sendable {
             throw SparseIHTError.invalidArgument("\(sigmas.count) Fourier scales for a \(channels)-channel image, which has \(dims) coordinates")
         }
         if let bad = sigmas.first(where: { !$0.isFinite || $0 < 0 || $0 > 1e30 }) {
-            throw SparseIHTError.invalidArgument("Fourier scale \(bad): need a finite standard deviation in 0...1e30")
+            throw SparseIHTError.invalidArgument("Fourier scale (sigma) \(bad): need a finite standard deviation in 0...1e30")
         }
     }
 
