@@ -16,6 +16,6 @@ extension PlantedProblems {
         guard s <= md else { throw bad("planted s = \(s) exceeds m*d = \(md) weights") }
         let rows = d.addingReportingOverflow(outputs)
         try MemoryBudget.require(rows.overflow ? nil : CheckedSize.product([n, rows.partialValue, 12]),
-                                 for: "a planted problem of n = \(n) rows x d = \(d) inputs")
+                                 for: "a planted problem of n = \(n) rows x (d = \(d) inputs + \(outputs) outputs)")
     }
 }

@@ -144,6 +144,11 @@ public enum RealTasks {
         var out = data
         out.train.x = scaling.apply(data.train.x)
         out.test.x = scaling.apply(data.test.x)
+        let tooLarge: (Float) -> Bool = { !(abs($0) <= DataFiles.largestMagnitude) }
+        if let v = out.train.x.first(where: tooLarge) ?? out.test.x.first(where: tooLarge) {
+            throw SparseIHTError.invalidArgument("pixel scale \(p.pixelScale) (with centering/standardizing) makes an input \(v), "
+                                                 + "beyond \(DataFiles.largestMagnitude) in magnitude: the float32 solver would overflow")
+        }
         return (out, scaling)
     }
 
