@@ -1,8 +1,9 @@
 import Foundation
 
-/// Reading and writing NumPy `.npy` files (format versions 1-3, C order, little-endian).
+/// Reading and writing NumPy `.npy` files (format versions 1-3, little-endian; C order,
+/// and Fortran order transposed on read).
 public enum NumPyFile {
-    /// A loaded array: shape and values converted to Float.
+    /// A loaded array: shape and values converted to Float, in C (row-major) order.
     public struct Array: Sendable {
         public var shape: [Int]
         public var values: [Float]
@@ -12,11 +13,24 @@ public enum NumPyFile {
         }
     }
 
-    /// Reads `path`. Accepts float32/float64 and (u)int8/16/32/64 element types.
-    /// - Throws: `SparseIHTError.badFile` for a missing, empty, truncated or unsupported file.
+    /// Reads `path`. Accepts float32/float64, bool and (u)int8/16/32/64 element types. A
+    /// Fortran-order array (what `np.save(path, X.T)` writes) is reordered to C order, so
+    /// `values` always hold the array NumPy would load, row-major.
+    /// - Throws: `SparseIHTError.badFile` for a missing, empty, truncated or unsupported
+    ///   file, a header that is not exactly NumPy's (`descr`, `fortran_order`, `shape`,
+    ///   each once), a `.npz` archive, non-finite float values, or an array that cannot
+    ///   fit in memory.
     public static func read(_ path: String) throws -> Array {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (missing)")
+        }
+        guard !isDir.boolValue else { throw SparseIHTError.badFile(path: path, reason: "is a directory, expected a .npy file") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+            try MemoryBudget.require(Int(clamping: size.int64Value), for: "\(path): reading the file", fraction: 0.4)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (missing or unreadable)")
+            throw SparseIHTError.badFile(path: path, reason: "cannot read the file (unreadable)")
         }
         return try parse(data, path: path)
     }
@@ -25,6 +39,9 @@ public enum NumPyFile {
         func bad(_ reason: String) -> SparseIHTError { .badFile(path: path, reason: reason) }
         let bytes = [UInt8](data)
         guard !bytes.isEmpty else { throw bad("the file is empty") }
+        if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 3, bytes[3] == 4 {
+            throw bad("a zip archive (.npz) is not supported; save each array with np.save as .npy")
+        }
         guard bytes.count >= 10, bytes[0] == 0x93, Swift.Array(bytes[1..<6]) == Swift.Array("NUMPY".utf8) else {
             throw bad("not a NumPy .npy file (bad magic)")
         }
@@ -37,26 +54,35 @@ public enum NumPyFile {
             headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }; headerStart = 12
         default: throw bad("unsupported .npy version \(major)")
         }
-        guard bytes.count >= headerStart + headerLength else { throw bad("truncated header") }
-        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard let descr = field(header, "descr"), let shapeText = field(header, "shape") else {
-            throw bad("header lacks descr or shape: \(header)")
+        guard bytes.count - headerStart >= headerLength else {
+            throw bad("truncated header: \(headerLength) bytes claimed, \(bytes.count - headerStart) present")
         }
-        if let fo = field(header, "fortran_order"), fo.hasPrefix("True") {
-            throw bad("Fortran-order arrays are not supported; save with np.ascontiguousarray")
+        let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
+        guard let header = String(validating: headerBytes, as: UTF8.self),
+              headerBytes.allSatisfy({ major == 3 || $0 < 0x80 }) else {
+            throw bad("the header is not \(major == 3 ? "UTF-8" : "ASCII") text")
         }
-        let shape = shapeText.split(whereSeparator: { ",() ".contains($0) }).compactMap { Int($0) }
-        let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-        guard type.count >= 3 else { throw bad("unsupported dtype \(type)") }
-        let chars = Swift.Array(type), endian = chars[0], kind = chars[1], size = Int(type.dropFirst(2)) ?? 0
-        guard endian == "<" || endian == "|" || (endian == "=" ) else {
-            throw bad("big-endian dtype \(type) is not supported")
+        let dict = try NumPyHeader.dictionary(header, path: path)
+        guard case .string(let type)? = dict["descr"] else { throw bad("header lacks a string 'descr': \(header)") }
+        guard case .bool(let fortran)? = dict["fortran_order"] else {
+            throw bad("header lacks 'fortran_order' (True or False): \(header)")
         }
-        let count = shape.reduce(1, *)
+        guard case .tuple(let shape)? = dict["shape"] else { throw bad("header lacks a tuple 'shape': \(header)") }
+        guard type.count >= 3 else { throw bad("unsupported dtype '\(type)'") }
+        let chars = Swift.Array(type), endian = chars[0], kind = chars[1]
+        guard let size = Int(String(chars[2...])), size > 0 else { throw bad("unsupported dtype '\(type)'") }
+        guard endian == "<" || endian == "|" || endian == "=" || (endian == ">" && size == 1) else {
+            throw bad("big-endian dtype '\(type)' is not supported; save with X.astype('<f4')")
+        }
+        guard let count = CheckedSize.product(shape), let dataBytes = CheckedSize.product(count, size) else {
+            throw bad("shape \(shape) overflows")
+        }
         let start = headerStart + headerLength
-        guard size > 0, bytes.count - start >= count * size else {
-            throw bad("truncated data: \(count) elements of \(max(size, 1)) bytes need \(count * max(size, 1)), file has \(bytes.count - start)")
+        guard bytes.count - start == dataBytes else {
+            let have = bytes.count - start
+            throw bad("\(have < dataBytes ? "truncated data" : "extra data after the array"): shape \(shape) of \(size)-byte '\(type)' needs \(dataBytes) bytes, file has \(have)")
         }
+        try MemoryBudget.require(CheckedSize.product(count, 8), for: "\(path): array of shape \(shape)")
         var values = [Float](repeating: 0, count: count)
         try bytes.withUnsafeBytes { raw in
             guard let origin = raw.baseAddress else { throw bad("no data") }
@@ -75,24 +101,36 @@ public enum NumPyFile {
             case ("u", 4): load(UInt32.self) { Float($0) }
             case ("i", 8): load(Int64.self) { Float($0) }
             case ("u", 8): load(UInt64.self) { Float($0) }
-            default: throw bad("unsupported dtype \(type)")
+            default: throw bad("unsupported dtype '\(type)' (float32/64, bool, (u)int8/16/32/64)")
             }
         }
+        if kind == "f", let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw bad("value \(i) is \(values[i]) (NaN or infinite, or beyond the float32 range)")
+        }
+        if fortran && shape.count > 1 { values = fortranToC(values, shape: shape) }
         return Array(shape: shape, values: values)
     }
 
-    /// The text after `'key':` in a header dict, up to the next top-level comma.
-    private static func field(_ header: String, _ key: String) -> String? {
-        guard let r = header.range(of: "'\(key)':") else { return nil }
-        var depth = 0, out = ""
-        for c in header[r.upperBound...] {
-            if c == "(" { depth += 1 }
-            if c == ")" { depth -= 1; if depth == 0 { out.append(c); break } }
-            if c == "," && depth == 0 { break }
-            if c == "}" && depth == 0 { break }
-            out.append(c)
+    /// Reorders column-major `values` of `shape` to row-major.
+    static func fortranToC(_ values: [Float], shape: [Int]) -> [Float] {
+        var out = [Float](repeating: 0, count: values.count)
+        guard !values.isEmpty else { return out }
+        let rank = shape.count
+        // Fortran strides (elements) of each axis.
+        var fStride = [Int](repeating: 1, count: rank)
+        for a in 1..<rank { fStride[a] = fStride[a - 1] * shape[a - 1] }
+        var index = [Int](repeating: 0, count: rank), src = 0
+        for dst in 0..<values.count {
+            out[dst] = values[src]
+            // Advance the C-order multi-index (last axis fastest).
+            var a = rank - 1
+            while a >= 0 {
+                index[a] += 1; src += fStride[a]
+                if index[a] < shape[a] { break }
+                src -= fStride[a] * shape[a]; index[a] = 0; a -= 1
+            }
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        return out
     }
 
     /// Writes a float32 array of `shape`.
@@ -115,8 +153,6 @@ public enum NumPyFile {
         data.append(contentsOf: [UInt8(len & 0xFF), UInt8(len >> 8)])
         data.append(contentsOf: Swift.Array(header.utf8))
         data.append(raw)
-        do { try data.write(to: URL(fileURLWithPath: path)) } catch {
-            throw SparseIHTError.badFile(path: path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(data, to: path)
     }
 }

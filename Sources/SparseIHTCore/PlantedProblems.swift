@@ -34,6 +34,7 @@ public enum PlantedProblems {
     /// with N(0,1) values, unit output weights, `y = sum_j relu(X u_j)`.
     public static func plantedMLP<B: ComputeBackend>(n: Int, d: Int, m: Int, s: Int, seed: UInt64,
                                                      backend: B) throws -> PlantedProblem {
+        try checkSizes(n: n, d: d, m: m, s: s)
         let x = gaussianMatrix(n: n, d: d, seed: seed)
         let truth = try sparseTruth(d: d, m: m, s: s, seed: seed)
         var bank = GeneratorBank(d: d, m: m, seed: seed)
@@ -47,6 +48,7 @@ public enum PlantedProblems {
     /// own convex-mode generators for `solverSeed`, so `y = A w*` holds exactly.
     public static func plantedDictionary<B: ComputeBackend>(n: Int, d: Int, m: Int, s: Int, seed: UInt64,
                                                             solverSeed: UInt64, backend: B) throws -> PlantedProblem {
+        try checkSizes(n: n, d: d, m: m, s: s)
         let x = gaussianMatrix(n: n, d: d, seed: seed)
         let truth = try sparseTruth(d: d, m: m, s: s, seed: seed)
         let bank = GeneratorBank(d: d, m: m, seed: solverSeed)
@@ -58,6 +60,7 @@ public enum PlantedProblems {
     /// Gaussian compressed sensing: `A` (`n x d`) with N(0,1) entries, an `s`-sparse `x`
     /// with N(0,1) values, `y = A x`. Solve with `GateMode.linear` and `m = 1`.
     public static func gaussianSensing(n: Int, d: Int, s: Int, seed: UInt64) throws -> PlantedProblem {
+        try checkSizes(n: n, d: d, m: 1, s: s)
         let a = gaussianMatrix(n: n, d: d, seed: seed)
         let truth = try sparseTruth(d: d, m: 1, s: s, seed: seed)
         var y = [Double](repeating: 0, count: n)
@@ -89,8 +92,9 @@ extension PlantedProblems {
     public static func plantedNetwork<B: ComputeBackend>(n: Int, d: Int, m: Int, s: Int, layers: Int, outputs: Int,
                                                          seed: UInt64, backend: B) throws -> (x: [Float], y: [Float]) {
         guard layers >= 1, outputs >= 1, s / layers >= 1 else {
-            throw SparseIHTError.invalidArgument("planted network needs layers >= 1, outputs >= 1 and s/layers >= 1")
+            throw SparseIHTError.invalidArgument("planted network with layers = \(layers), outputs = \(outputs), planted s = \(s): needs layers >= 1, outputs >= 1 and s/layers >= 1")
         }
+        try checkSizes(n: n, d: d, m: m, s: s, outputs: outputs)
         let x = gaussianMatrix(n: n, d: d, seed: seed)
         var features = x, width = d
         for l in 0..<layers {

@@ -79,27 +79,45 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         }
     }
 
-    /// Checks ranges against the problem size.
+    /// Checks ranges against the problem size (`n` rows, `d` features) before anything is
+    /// allocated: counts positive, real values finite, the candidate weights (`m*d`) and one
+    /// chunk's buffers within `MemoryBudget`. Messages never compute an overflowing product.
     public func validate(n: Int, d: Int) throws {
-        guard m >= 1 else { throw SparseIHTError.invalidArgument("m = \(m): need at least one neuron") }
-        guard s >= 1 else { throw SparseIHTError.invalidArgument("s = \(s): the sparsity budget must be at least 1") }
-        guard m.multipliedReportingOverflow(by: d).overflow == false, s <= m * d else {
-            throw SparseIHTError.invalidArgument("s = \(s) exceeds m*d = \(m * d) candidate weights")
+        func bad(_ s: String) -> SparseIHTError { .invalidArgument(s) }
+        guard m >= 1 else { throw bad("m = \(m): need at least one neuron") }
+        guard s >= 1 else { throw bad("s = \(s): the sparsity budget must be at least 1") }
+        guard let md = CheckedSize.product(m, d) else {
+            throw bad("m*d = \(m) x \(d) overflows; at most 2^31 - 1 candidate weights")
         }
-        guard m * d <= Int(Int32.max) else {
-            throw SparseIHTError.invalidArgument("m*d = \(m * d) exceeds 2^31 - 1 candidate weights")
+        guard s <= md else { throw bad("s = \(s) exceeds m*d = \(md) candidate weights") }
+        guard md <= Int(Int32.max) else { throw bad("m*d = \(md) exceeds 2^31 - 1 candidate weights") }
+        guard steps >= 1 else { throw bad("steps = \(steps): need at least 1") }
+        guard inflation.isFinite, inflation >= 1 else { throw bad("inflation \(inflation): need a finite value >= 1") }
+        guard inflation * Double(s) <= Double(md) * 16 else {
+            throw bad("inflation \(inflation) x s = \(s) is far above the m*d = \(md) candidates")
         }
-        guard steps >= 1 else { throw SparseIHTError.invalidArgument("steps = \(steps): need at least 1") }
-        guard inflation >= 1 else { throw SparseIHTError.invalidArgument("inflation \(inflation) < 1") }
-        guard refineSteps >= 0 else { throw SparseIHTError.invalidArgument("refine steps \(refineSteps) < 0") }
-        guard tolerance >= 0 else { throw SparseIHTError.invalidArgument("tolerance \(tolerance) < 0") }
+        guard deflateSteps >= 0 else { throw bad("deflate steps \(deflateSteps) < 0") }
+        guard refineSteps >= 0, refineSteps <= 1_000_000 else { throw bad("refine steps \(refineSteps) outside 0...1000000") }
+        guard maxHalvings >= 0, maxHalvings <= 1000 else { throw bad("max halvings \(maxHalvings) outside 0...1000") }
+        guard gatesFollowFrom >= 0 else { throw bad("gates-follow-from \(gatesFollowFrom) < 0") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw bad("tolerance \(tolerance): need a finite value >= 0") }
+        guard stallSteps >= 1 else { throw bad("stall steps \(stallSteps) < 1") }
+        guard stallGain.isFinite else { throw bad("stall gain \(stallGain) is not finite") }
+        guard chunkMemoryBytes >= 1 else { throw bad("chunk memory \(chunkMemoryBytes) bytes < 1") }
         if let b = batchSize, b < 1 || b > n {
-            throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)")
+            throw bad("batch size \(b) outside 1...\(n)")
         }
         try StreamedSelection.validate(chunk: chunk, span: max(batchSize ?? n, d))
+        if let c = chunk {
+            guard c >= 1 else { throw bad("chunk \(c) < 1") }
+            // One chunk holds gates and activations of `rows x chunk` floats.
+            let rows = batchSize ?? n
+            try MemoryBudget.require(CheckedSize.product([c, max(rows, 1), 4 * 4]),
+                                     for: "chunk \(c): the gradient buffers of \(c) neurons x \(rows) rows")
+        }
         if loss == .crossEntropy && !signedOutputs && mode != .linear {
-            throw SparseIHTError.invalidArgument("binary cross-entropy needs signed outputs: with every output weight +1 "
-                                                 + "the logit is >= 0, so no example could be classed 0")
+            throw bad("binary cross-entropy needs signed outputs: with every output weight +1 "
+                      + "the logit is >= 0, so no example could be classed 0")
         }
     }
 }

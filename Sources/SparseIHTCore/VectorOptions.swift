@@ -58,17 +58,42 @@ public struct VectorOptions: Sendable {
         max(nb, (d + k) * (ranking == .sketch ? sketchDepth : 1))
     }
 
+    /// Checks ranges against the problem size (`n` rows, `d` inputs, `k` outputs) before
+    /// anything is allocated: counts positive, real values finite (`learningRate > 0`,
+    /// `outputShare` in 0...1), the weight blocks `m*(d+k)` and one chunk's buffers within
+    /// `MemoryBudget`, chunks within the 32-bit index range. Messages never compute an
+    /// overflowing product.
     public func validate(n: Int, d: Int, k: Int) throws {
-        guard m >= 1 else { throw SparseIHTError.invalidArgument("m = \(m): need at least one neuron") }
-        guard s >= 1 else { throw SparseIHTError.invalidArgument("s = \(s): the sparsity budget must be at least 1") }
-        guard s <= m * (d + k) else { throw SparseIHTError.invalidArgument("s = \(s) exceeds m*(d+k) = \(m * (d + k)) weights") }
-        guard epochs >= 1 else { throw SparseIHTError.invalidArgument("epochs = \(epochs): need at least 1") }
-        guard k >= 1 else { throw SparseIHTError.invalidArgument("k = \(k): need at least one output") }
-        if let b = batchSize, b < 1 || b > n { throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)") }
-        if mode == .linear { throw SparseIHTError.invalidArgument("vector output supports sequential and convex modes") }
-        guard sketchDepth >= 1, sketchWidthPerS >= 1 else {
-            throw SparseIHTError.invalidArgument("sketch of depth \(sketchDepth) and width \(sketchWidthPerS) s: both must be at least 1")
+        func bad(_ s: String) -> SparseIHTError { .invalidArgument(s) }
+        guard m >= 1 else { throw bad("m = \(m): need at least one neuron") }
+        guard s >= 1 else { throw bad("s = \(s): the sparsity budget must be at least 1") }
+        guard k >= 1 else { throw bad("k = \(k): need at least one output") }
+        let (dk, o) = d.addingReportingOverflow(k)
+        guard !o, let weights = CheckedSize.product(m, dk) else {
+            throw bad("m*(d+k) with m = \(m), d = \(d), k = \(k) overflows; at most 2^31 - 1 weights")
+        }
+        guard s <= weights else { throw bad("s = \(s) exceeds m*(d+k) = \(weights) weights") }
+        guard weights <= Int(Int32.max) else { throw bad("m*(d+k) = \(weights) exceeds 2^31 - 1 weights") }
+        guard epochs >= 1 else { throw bad("epochs = \(epochs): need at least 1") }
+        if let b = batchSize, b < 1 || b > n { throw bad("batch size \(b) outside 1...\(n)") }
+        if mode == .linear { throw bad("vector output supports sequential and convex modes") }
+        if let lr = learningRate, !(lr.isFinite && lr > 0) { throw bad("lr (learning rate) \(lr): need a finite value > 0") }
+        guard gatesFollowFrom >= 0 else { throw bad("gates-follow-from \(gatesFollowFrom) < 0") }
+        guard outputShare.isFinite, outputShare >= 0, outputShare <= 1 else {
+            throw bad("output share \(outputShare): need a value in 0...1")
+        }
+        guard sketchDepth >= 1, sketchWidthPerS >= 1,
+              let cells = CheckedSize.product([sketchDepth, sketchWidthPerS, s]), cells <= Int(Int32.max) else {
+            throw bad("sketch of \(sketchDepth) x \(sketchWidthPerS) x s cells: need positive sizes and at most 2^31 - 1 cells")
         }
         try StreamedSelection.validate(chunk: chunk, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))
+        guard chunkMemoryBytes >= 1 else { throw bad("chunk memory \(chunkMemoryBytes) bytes < 1") }
+        if let c = chunk {
+            guard c >= 1 else { throw bad("chunk \(c) < 1") }
+            let rows = batchSize ?? n
+            // One chunk: gates, activations and the k-column masked gradient.
+            try MemoryBudget.require(CheckedSize.product([c, max(rows, 1), 4 * (2 + k)]),
+                                     for: "chunk \(c): the gradient buffers of \(c) neurons x \(rows) rows x \(k) outputs")
+        }
     }
 }

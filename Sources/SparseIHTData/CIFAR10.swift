@@ -9,6 +9,7 @@ public enum CIFAR10 {
     /// One batch file. Pixels are stored channel-major per row as in the file (3 x 32 x 32).
     public static func loadBatch(_ path: String) throws -> LabelledData {
         let b = try FileBytes.read(path)
+        try MemoryBudget.require(CheckedSize.product(b.count, 4), for: "\(path): CIFAR-10 pixels as floats")
         guard b.count % recordBytes == 0 else {
             throw SparseIHTError.badFile(path: path, reason: "\(b.count) bytes is not a whole number of \(recordBytes)-byte CIFAR-10 records")
         }
@@ -39,7 +40,11 @@ public enum CIFAR10 {
             train = try train.map { try LabelledData.concatenate($0, b) } ?? b
         }
         guard let train else { throw SparseIHTError.badFile(path: path, reason: "no data_batch_N.bin files") }
-        let test = try loadBatch((path as NSString).appendingPathComponent("test_batch.bin"))
+        let testPath = (path as NSString).appendingPathComponent("test_batch.bin")
+        guard FileManager.default.fileExists(atPath: testPath) else {
+            throw SparseIHTError.badFile(path: testPath, reason: "missing: a CIFAR-10 directory needs test_batch.bin beside data_batch_N.bin")
+        }
+        let test = try loadBatch(testPath)
         return DataSplit(train: train, test: test)
     }
 }

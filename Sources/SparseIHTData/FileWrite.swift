@@ -1,6 +1,7 @@
 import Foundation
+import SparseIHTCore
 
-/// Writes `bytes` to `path`; false on failure.
-func writeFile(_ bytes: [UInt8], _ path: String) -> Bool {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename; see `AtomicFile`).
+func writeFile(_ bytes: [UInt8], _ path: String) throws {
+    try AtomicFile.write(bytes, to: path)
 }

@@ -18,7 +18,12 @@ public struct LabelledData: Sendable {
 
     public init(x: [Float], n: Int, d: Int, labels: [Int], classes: Int,
                 image: (height: Int, width: Int, channels: Int)? = nil) throws {
-        guard x.count == n * d else { throw SparseIHTError.shapeMismatch("\(x.count) values for \(n) x \(d) examples") }
+        guard let nd = CheckedSize.product(n, d), x.count == nd else {
+            throw SparseIHTError.shapeMismatch("\(x.count) values for \(n) x \(d) examples")
+        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) {
+            throw SparseIHTError.invalidArgument("example \(bad / max(d, 1)), feature \(bad % max(d, 1)) is \(x[bad]) (NaN or infinite)")
+        }
         guard labels.count == n else { throw SparseIHTError.shapeMismatch("\(labels.count) labels for \(n) examples") }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
             throw SparseIHTError.invalidArgument("label \(labels[bad]) of example \(bad) outside 0..<\(classes)")

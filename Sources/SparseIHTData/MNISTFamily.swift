@@ -26,14 +26,30 @@ public enum MNISTFamily {
         guard images.shape.count == 3 else {
             throw SparseIHTError.badFile(path: imagesPath, reason: "expected 3 dimensions (n x rows x cols), found \(images.shape)")
         }
+        guard images.shape[1] > 0, images.shape[2] > 0 else {
+            throw SparseIHTError.badFile(path: imagesPath, reason: "images of \(images.shape[1]) x \(images.shape[2]) pixels")
+        }
         guard labels.shape.count == 1 else {
             throw SparseIHTError.badFile(path: labelsPath, reason: "expected 1 dimension, found \(labels.shape)")
         }
         guard labels.shape[0] == images.shape[0] else {
             throw SparseIHTError.badFile(path: labelsPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images")
         }
+        if let i = images.values.firstIndex(where: { abs($0) > DataFiles.largestMagnitude }) {
+            throw SparseIHTError.badFile(path: imagesPath, reason: "value \(i) is \(images.values[i]), beyond \(DataFiles.largestMagnitude) in magnitude: the float32 solver would overflow")
+        }
         let d = images.shape[1] * images.shape[2]
-        return try LabelledData(x: images.values, n: images.shape[0], d: d, labels: labels.values.map { Int($0) },
+        var classLabels = [Int](repeating: 0, count: labels.values.count)
+        for (i, v) in labels.values.enumerated() {
+            guard v == v.rounded() else {
+                throw SparseIHTError.badFile(path: labelsPath, reason: "label \(i) is \(v), not an integer class in 0..<10")
+            }
+            guard v >= 0, v < 10 else {
+                throw SparseIHTError.badFile(path: labelsPath, reason: "label \(i) is \(v), outside the classes 0..<10")
+            }
+            classLabels[i] = Int(v)
+        }
+        return try LabelledData(x: images.values, n: images.shape[0], d: d, labels: classLabels,
                                 classes: 10, image: (images.shape[1], images.shape[2], 1))
     }
 

@@ -12,6 +12,8 @@ public enum NetPBM {
         }
     }
 
+    /// Reads a PGM/PPM file (plain or gzip). Sizes are checked against the file before
+    /// anything is allocated; samples above maxval are an error.
     public static func read(_ path: String) throws -> Image {
         let b = try FileBytes.read(path)
         func bad(_ r: String) -> SparseIHTError { .badFile(path: path, reason: r) }
@@ -28,22 +30,31 @@ public enum NetPBM {
         }
         let magic = try token()
         guard ["P2", "P3", "P5", "P6"].contains(magic) else { throw bad("not a PGM/PPM file (magic \(magic))") }
-        guard let w = Int(try token()), let h = Int(try token()), let maxv = Int(try token()),
-              w > 0, h > 0, maxv > 0, maxv < 65536 else { throw bad("bad width, height or maxval") }
+        let wText = try token(), hText = try token(), maxText = try token()
+        guard let w = Int(wText), let h = Int(hText), w > 0, h > 0 else { throw bad("bad width or height '\(wText) \(hText)'") }
+        guard let maxv = Int(maxText), maxv > 0, maxv < 65536 else { throw bad("bad maxval '\(maxText)' (1...65535)") }
         let channels = (magic == "P3" || magic == "P6") ? 3 : 1
-        let count = w * h * channels
+        guard let count = CheckedSize.product([w, h, channels]) else { throw bad("\(w) x \(h) pixels overflow") }
+        let bps = maxv < 256 ? 1 : 2
+        let ascii = magic == "P2" || magic == "P3"
+        // Each ASCII sample needs a digit and a separator; binary ones `bps` bytes.
+        let available = ascii ? (b.count - pos + 1) / 2 : b.count - pos - 1
+        guard count <= available / (ascii ? 1 : bps) else {
+            throw bad("truncated pixel data: \(w) x \(h) x \(channels) samples claimed, the file holds at most \(max(available, 0) / (ascii ? 1 : bps))")
+        }
+        try MemoryBudget.require(CheckedSize.product(count, 4), for: "\(path): \(w) x \(h) image")
         var pixels = [Float](repeating: 0, count: count)
-        if magic == "P2" || magic == "P3" {
+        if ascii {
             for i in 0..<count {
                 guard let v = Int(try token()), v >= 0, v <= maxv else { throw bad("bad sample \(i)") }
                 pixels[i] = Float(v) / Float(maxv)
             }
         } else {
             pos += 1  // one whitespace after maxval
-            let bps = maxv < 256 ? 1 : 2
             guard b.count - pos >= count * bps else { throw bad("truncated pixel data: need \(count * bps) bytes, have \(b.count - pos)") }
             for i in 0..<count {
                 let v = bps == 1 ? Int(b[pos + i]) : Int(b[pos + 2 * i]) << 8 | Int(b[pos + 2 * i + 1])
+                guard v <= maxv else { throw bad("sample \(i) is \(v), above maxval \(maxv)") }
                 pixels[i] = Float(v) / Float(maxv)
             }
         }
@@ -54,6 +65,6 @@ public enum NetPBM {
     public static func write(_ image: Image, to path: String) throws {
         var out = Array("\(image.channels == 3 ? "P6" : "P5")\n\(image.width) \(image.height)\n255\n".utf8)
         out += image.pixels.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
-        guard writeFile(out, path) else { throw SparseIHTError.badFile(path: path, reason: "cannot write") }
+        try writeFile(out, path)
     }
 }

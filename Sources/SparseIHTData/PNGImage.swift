@@ -23,8 +23,10 @@ public enum PNGImage {
         image.format = colour ? sparseiht_png_format_rgb : sparseiht_png_format_gray
         let width = Int(image.width), height = Int(image.height)
         guard width > 0, height > 0, width * height <= 1 << 28 else {
-            throw SparseIHTError.badFile(path: path, reason: "image of \(width) x \(height) pixels")
+            throw SparseIHTError.badFile(path: path, reason: "image of \(width) x \(height) pixels (at most 2^28)")
         }
+        // The bytes, then a Float per sample.
+        try MemoryBudget.require(CheckedSize.product([width, height, channels, 5]), for: "\(path): \(width) x \(height) PNG")
         var bytes = [UInt8](repeating: 0, count: width * height * channels)
         var black = png_color(red: 0, green: 0, blue: 0)
         let ok = bytes.withUnsafeMutableBytes { buf in
@@ -45,10 +47,12 @@ public enum PNGImage {
         image.height = png_uint_32(picture.height)
         image.format = picture.channels == 3 ? sparseiht_png_format_rgb : sparseiht_png_format_gray
         let bytes = picture.pixels.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
-        let ok = bytes.withUnsafeBytes { buf in
-            png_image_write_to_file(&image, path, 0, buf.baseAddress, png_int_32(picture.width * picture.channels), nil)
-        }
         defer { png_image_free(&image) }
-        guard ok != 0 else { throw SparseIHTError.badFile(path: path, reason: "cannot write the PNG file") }
+        try AtomicFile.write(path: path, producing: { tmp in
+            let ok = bytes.withUnsafeBytes { buf in
+                png_image_write_to_file(&image, tmp, 0, buf.baseAddress, png_int_32(picture.width * picture.channels), nil)
+            }
+            guard ok != 0 else { throw SparseIHTError.badFile(path: path, reason: "cannot write the PNG file") }
+        })
     }
 }

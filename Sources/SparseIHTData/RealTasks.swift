@@ -48,19 +48,40 @@ public enum RealTasks {
             if isDir.boolValue {
                 let cifar = (dataset as NSString).appendingPathComponent("test_batch.bin")
                 if FileManager.default.fileExists(atPath: cifar) { return .files(try CIFAR10.load(dataset)) }
+                if (1...5).contains(where: { FileManager.default.fileExists(atPath: (dataset as NSString).appendingPathComponent("data_batch_\($0).bin")) }) {
+                    return .files(try CIFAR10.load(dataset))  // reports the missing test_batch.bin
+                }
                 return .files(try MNISTFamily.load(directory: dataset))
             }
             if dataset.hasSuffix(".csv") || dataset.hasSuffix(".csv.gz") {
                 return .pool(try CSVData.load(path: dataset, labelColumn: -1, header: false))
             }
             if dataset.hasSuffix(".bin") { return .files(try CIFAR10.load(dataset)) }
+            if dataset.hasSuffix(".npz") {
+                throw SparseIHTError.badFile(path: dataset, reason: "a .npz archive is not a dataset (use an IDX directory, CIFAR-10 .bin, or .csv; for --task files save each array with np.save)")
+            }
             throw SparseIHTError.badFile(path: dataset, reason: "unrecognised dataset file (use an IDX directory, CIFAR-10 .bin, or .csv)")
         }
     }
 
     /// Train/test examples of `classes` (nil: all), relabelled `0..<classes.count`.
+    /// - Throws: for duplicate or unknown classes, or a one-hot target matrix that cannot fit.
     public static func classification(dataset: String, classes: [Int]?, split: Split) throws -> DataSplit {
+        if let classes {
+            guard !classes.isEmpty else { throw SparseIHTError.invalidArgument("--classes: no class given") }
+            guard Set(classes).count == classes.count else {
+                throw SparseIHTError.invalidArgument("--classes \(classes.map(String.init).joined(separator: ",")): a class is listed twice")
+            }
+        }
         let src = try source(dataset)
+        let pool: LabelledData
+        switch src { case .pool(let p): pool = p; case .files(let f): pool = f.train }
+        if let classes, let missing = classes.first(where: { $0 < 0 || $0 >= pool.classes }) {
+            throw SparseIHTError.invalidArgument("--classes: class \(missing) outside the \(pool.classes) classes of \(dataset)")
+        }
+        // The one-hot targets of a multi-class task are n x classes floats.
+        try MemoryBudget.require(CheckedSize.product([pool.n, classes?.count ?? pool.classes, 4]),
+                                 for: "\(dataset): one-hot targets of \(pool.n) rows x \(classes?.count ?? pool.classes) classes", fraction: 0.25)
         let all: DataSplit
         switch (src, split) {
         case (.pool(let p), _):
@@ -79,6 +100,9 @@ public enum RealTasks {
         case (.files(let f), .full):
             let wanted = classes ?? Array(0..<f.train.classes)
             all = DataSplit(train: f.train.subset(rowsOf(f.train, wanted)), test: f.test.subset(rowsOf(f.test, wanted)))
+        }
+        guard all.train.n > 0, all.test.n > 0 else {
+            throw SparseIHTError.badFile(path: dataset, reason: "the \(split.rawValue) split of the classes \((classes ?? Array(0..<pool.classes)).map(String.init).joined(separator: ",")) leaves \(all.train.n) training and \(all.test.n) test rows; every class needs rows in both")
         }
         guard let wanted = classes else { return all }
         return DataSplit(train: try relabel(all.train, wanted), test: try relabel(all.test, wanted))
@@ -103,6 +127,9 @@ public enum RealTasks {
     /// model file so `evaluate` repeats it. Shared by `recover` and `baseline`.
     public static func preparedClassification(dataset: String, classes: [Int]?, split: Split,
                                               preprocessing p: Preprocessing) throws -> (DataSplit, InputScaling) {
+        guard p.pixelScale.isFinite, p.pixelScale != 0 else {
+            throw SparseIHTError.invalidArgument("pixel scale \(p.pixelScale): need a finite nonzero divisor (float32)")
+        }
         let data = try classification(dataset: dataset, classes: classes, split: split)
         if p.perChannel {
             guard let image = data.train.image, image.channels > 1 else {
@@ -117,6 +144,11 @@ public enum RealTasks {
         var out = data
         out.train.x = scaling.apply(data.train.x)
         out.test.x = scaling.apply(data.test.x)
+        let tooLarge: (Float) -> Bool = { !(abs($0) <= DataFiles.largestMagnitude) }
+        if let v = out.train.x.first(where: tooLarge) ?? out.test.x.first(where: tooLarge) {
+            throw SparseIHTError.invalidArgument("pixel scale \(p.pixelScale) (with centering/standardizing) makes an input \(v), "
+                                                 + "beyond \(DataFiles.largestMagnitude) in magnitude: the float32 solver would overflow")
+        }
         return (out, scaling)
     }
 
@@ -205,10 +237,9 @@ public struct FourierFeatures: Sendable {
 
     /// `sigmas` has one standard deviation per coordinate (e.g. [2, 2] or [5, 5, 0.05]).
     public init(features: Int, sigmas: [Double], seed: UInt64) {
-        var rng = SeededGenerator(seed: seed ^ 0x510E_527F_ADE6_82D1, stream: 3)
         dims = sigmas.count
         self.features = features
-        b = (0..<(features * sigmas.count)).map { Float(rng.normal() * sigmas[$0 % sigmas.count]) }
+        b = FourierMatrix.make(features: features, sigmas: sigmas, seed: seed)
     }
 
     /// Feature rows (`n x 2*features`) for coordinates `v` (`n x dims`).
@@ -232,9 +263,30 @@ public struct FourierFeatures: Sendable {
 
     /// The INR task's rows for `image`: features (`n x 2*features`) of every sample (pixel,
     /// or pixel and channel) and its target value in [0, 1].
-    public static func rows(of image: NetPBM.Image, features: Int, sigmas: [Double], seed: UInt64) -> (x: [Float], y: [Float]) {
+    /// - Throws: `SparseIHTError.invalidArgument` for `features < 1`, sigmas that do not
+    ///   match the image's coordinates or are negative, non-finite or beyond 1e30, and
+    ///   `outOfMemory` when the feature matrix (held twice in training: host and backend)
+    ///   cannot fit in the memory this process may use.
+    public static func rows(of image: NetPBM.Image, features: Int, sigmas: [Double], seed: UInt64) throws -> (x: [Float], y: [Float]) {
+        try validate(features: features, sigmas: sigmas, channels: image.channels)
+        let n = CheckedSize.product([image.width, image.height, image.channels])
+        try MemoryBudget.require(n.flatMap { CheckedSize.product([$0, 2, features, 4]) },
+                                 for: "inr: a \(image.width) x \(image.height) x \(image.channels) image with \(features) Fourier features (use fewer --fourier-features or a smaller image)",
+                                 fraction: 0.45)
         let samples = Self.samples(of: image)
         return (FourierFeatures(features: features, sigmas: sigmas, seed: seed).embed(samples.coordinates), samples.values)
+    }
+
+    /// Checks a feature map's parameters for an image of `channels` channels.
+    public static func validate(features: Int, sigmas: [Double], channels: Int) throws {
+        guard features >= 1 else { throw SparseIHTError.invalidArgument("Fourier features \(features): need at least 1") }
+        let dims = channels == 1 ? 2 : 3
+        guard sigmas.count == dims else {
+            throw SparseIHTError.invalidArgument("\(sigmas.count) Fourier scales for a \(channels)-channel image, which has \(dims) coordinates")
+        }
+        if let bad = sigmas.first(where: { !$0.isFinite || $0 < 0 || $0 > 1e30 }) {
+            throw SparseIHTError.invalidArgument("Fourier scale (sigma) \(bad): need a finite standard deviation in 0...1e30")
+        }
     }
 
     /// Coordinates and targets of an image: one row per pixel (grayscale) or per pixel and

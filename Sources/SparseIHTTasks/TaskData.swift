@@ -58,7 +58,7 @@ public struct TaskData: Sendable {
             let img = try RealTasks.image(dataset: spec.dataset, index: spec.image)
             try checkFeatureMemory(width: img.width, height: img.height, channels: img.channels, features: spec.fourierFeatures)
             let sigmas = FourierFeatures.publishedSigmas(channels: img.channels, gray: spec.sigma)
-            let (x, values) = FourierFeatures.rows(of: img, features: spec.fourierFeatures, sigmas: sigmas, seed: spec.seed)
+            let (x, values) = try FourierFeatures.rows(of: img, features: spec.fourierFeatures, sigmas: sigmas, seed: spec.seed)
             var data = TaskData(x: x, y: values, n: values.count, d: 2 * spec.fourierFeatures, k: 1, scoreX: x,
                                 scoreN: values.count, metric: .psnr)
             data.image = (img.width, img.height, img.channels)

@@ -8,7 +8,10 @@ extension TaskRunner {
                                                epochs: Int?, observer: TaskObserver, backend: B) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
         let m = spec.resolvedM, s = spec.resolvedS
-        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, _ in
+        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, layer in
+            if layer == 0, budget > m * width {  // later layers' widths are only known now: clamp those
+                throw SparseIHTError.invalidArgument("s = \(s) exceeds the first layer's m*d = \(m * width) candidate weights")
+            }
             var o = spec.scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
             if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch }
@@ -30,6 +33,9 @@ extension TaskRunner {
         var diverged: [Divergence] = []
         let m = spec.resolvedM
         let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend) { f, width, budget, layer in
+            if layer == 0, budget > m * (width + k) {
+                throw SparseIHTError.invalidArgument("s = \(spec.resolvedS) exceeds the first layer's m*(d+k) = \(m * (width + k)) weights")
+            }
             var o = VectorOptions(m: m, s: min(budget, m * (width + k)))
             o.loss = loss; o.learningRate = spec.lr; o.epochs = epochs; o.batchSize = batch.map { min($0, n) }
             o.mode = spec.mode ?? .sequential

@@ -71,6 +71,11 @@ public struct TaskSpec: Sendable, Equatable {
             throw bad("--layers > 1 applies to planted and the real-data tasks, not \(task.rawValue)")
         }
         if mode == .linear { throw bad("--mode must be sequential or convex") }
+        // Sizes multiplied before the solvers check them (m x width, epochs x batches).
+        if let m, !(1...Int(Int32.max)).contains(m) { throw bad("--m \(m): need 1...2147483647") }
+        if let batch, batch < 1 { throw bad("--batch \(batch): need at least 1") }
+        if let epochs, !(1...10_000_000).contains(epochs) { throw bad("--epochs \(epochs): need 1...10000000") }
+        if let steps, !(1...10_000_000).contains(steps) { throw bad("--steps \(steps): need 1...10000000") }
     }
 
     /// Scalar-solver options of a layer with width `m`, budget `s` and gate mode `mode`.
