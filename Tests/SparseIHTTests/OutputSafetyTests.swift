@@ -101,9 +101,13 @@ final class OutputSafetyTests: XCTestCase {
     /// type and mode.
     func testPredictPyMatchesEvaluate() throws {
         let tool = try tool()
-        let python = "/usr/bin/env"
-        let hasNumPy = (try? run(python, ["python3", "-c", "import numpy"], expect: nil).0) == 0
-        guard hasNumPy else {
+        // The system interpreter first (Debian's python3-numpy), then python3 on PATH.
+        let candidates: [(String, [String])] = [("/usr/bin/python3", []), ("/usr/bin/env", ["python3"])]
+        let found = candidates.first { c in
+            FileManager.default.isExecutableFile(atPath: c.0)
+                && (try? run(c.0, c.1 + ["-c", "import numpy"], expect: nil).0) == 0
+        }
+        guard let (python, prefix) = found else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("python3 with numpy is required in CI") }
             throw XCTSkip("python3 with numpy is not installed")
         }
@@ -150,7 +154,7 @@ final class OutputSafetyTests: XCTestCase {
             let model = path("\(name).json"), toolOut = path("\(name)-tool.npy"), pyOut = path("\(name)-py.npy")
             try run(tool, ["recover"] + recover + ["--model", model, "--backend", "cpu"])
             try run(tool, ["evaluate", "--model", model] + evaluate + ["--predictions", toolOut, "--backend", "cpu"])
-            try run(python, ["python3", predictPy, model] + predict + ["--out", pyOut])
+            try run(python, prefix + [predictPy, model] + predict + ["--out", pyOut])
             let a = try NumPyFile.read(toolOut), b = try NumPyFile.read(pyOut)
             XCTAssertEqual(a.shape, b.shape, name)
             let worst = zip(a.values, b.values).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity
