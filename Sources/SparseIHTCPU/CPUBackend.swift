@@ -10,6 +10,13 @@ public final class CPUBackend: ComputeBackend {
     private let tracker = AllocationTracker()
     private var scratch: HostBuffer?
     public private(set) var gemmFlops = 0
+    /// Wall seconds spent inside SGEMM calls so far (benchmarks).
+    public private(set) var gemmSeconds = 0.0
+    /// Wall seconds spent copying values into and out of buffers (`write`, `read`,
+    /// `makeBuffer(_:)`) so far: the CPU backend's host-device transfers.
+    public private(set) var transferSeconds = 0.0
+    /// Bytes copied by those transfers.
+    public private(set) var transferBytes = 0
 
     public init() {}
 
@@ -43,14 +50,22 @@ public final class CPUBackend: ComputeBackend {
         guard values.count <= buffer.count else {
             throw SparseIHTError.shapeMismatch("writing \(values.count) floats into a buffer of \(buffer.count)")
         }
+        let t0 = DispatchTime.now().uptimeNanoseconds
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.pointer.update(from: base, count: values.count) }
         }
+        transferSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        transferBytes += 4 * values.count
     }
 
     public func read(_ buffer: HostBuffer, count: Int) throws -> [Float] {
         guard count <= buffer.count else {
             throw SparseIHTError.shapeMismatch("reading \(count) floats from a buffer of \(buffer.count)")
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer {
+            transferSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            transferBytes += 4 * count
         }
         return Array(UnsafeBufferPointer(start: buffer.pointer, count: count))
     }
@@ -168,7 +183,9 @@ public final class CPUBackend: ComputeBackend {
                              _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ beta: Float,
                              _ c: UnsafeMutablePointer<Float>) {
         gemmFlops += 2 * m * n * k
+        let t0 = DispatchTime.now().uptimeNanoseconds
         sgemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+        gemmSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
     }
 
     private func requireCapacity(_ b: HostBuffer, _ need: Int, _ what: String) throws {

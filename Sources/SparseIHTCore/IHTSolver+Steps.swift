@@ -121,9 +121,11 @@ extension IHTSolver {
             }
             try backend.scaleAndScatterAdd(gradBuf, count: cc * d, scale: normalizeOnFullGradient ? -1 : Float(-mu),
                                            indices: local, values: vals)
-            var part = try backend.topK(gradBuf, count: cc * d, k: k)
-            part.indices = part.indices.map { $0 + Int32(lo) }
-            kept = mergeTopK(kept, part, k: k)
+            try profile.measure("selection") {
+                var part = try backend.topK(gradBuf, count: cc * d, k: k)
+                part.indices = part.indices.map { $0 + Int32(lo) }
+                kept = mergeTopK(kept, part, k: k)
+            }
         }
         var values = kept.values
         if normalizeOnFullGradient {

@@ -28,6 +28,8 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public var refineSteps: Int = 10
     /// Halvings of the refinement step before giving up.
     public var maxHalvings: Int = 10
+    /// How each refinement step picks its step size (see `RefineRule`).
+    public var refineRule: RefineRule = .exact
     /// Step from which gates follow the weights (sequential mode; 0 = from the first step;
     /// the published code uses 1). With minibatches this counts epochs.
     public var gatesFollowFrom: Int = 0
@@ -58,6 +60,19 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public var loss: Loss = .squared
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
+
+    /// Step-size rule of the refinement on the support (algorithm.md section 6).
+    public enum RefineRule: String, Sendable, Codable, CaseIterable {
+        /// Each internal step takes the exact line-search step `||g||^2 / (c ||A_S g||^2)`,
+        /// halved until the Armijo check holds; a step that fails `maxHalvings` halvings
+        /// ends the refinement, keeping the steps accepted before it.
+        case exact
+        /// The published rule: start from the thresholding step's mu, halve until
+        /// `f(x - mu g) <= f(x) - 0.9 mu ||g||^2`, keep the halved mu for the following
+        /// internal steps; a step that needs more than `maxHalvings` halvings drops the
+        /// progress of all internal steps and returns the thresholded point.
+        case published
+    }
 
     /// Named settings.
     public enum Recipe: String, Sendable, CaseIterable {

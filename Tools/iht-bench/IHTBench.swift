@@ -26,8 +26,19 @@ struct IHTBench: ParsableCommand {
     @Option(name: .customLong("step-s")) var stepS: Int = 2_000
     @Option(help: "Repetitions (the best is reported).") var repeats: Int = 3
     @Option(help: "Write the figures as JSON here.") var json: String?
+    @Flag(help: "Run the whole-run cells (CPU backend) with their time breakdown and floors instead of the primitives.")
+    var cells = false
+    @Option(help: "Cells: comma-separated names to run (planted-m10, planted-m50, fashion-binary, inr, paper-step; default: all).")
+    var only: String?
+    @Option(help: "Cells: OpenBLAS threads (the cells' floors assume one).") var threads: Int = 1
+    @Option(name: .customLong("refine-rule"), help: "Cells: override the refinement rule (exact | published; default: the cell's recipe).")
+    var refineRule: String?
+    @Flag(help: "Cells: also run the 10-class Fashion cell (vector solver, full split, about 2 minutes).") var multiclass = false
+    @Flag(help: "Cells: also fit the growth exponents of time and memory in n, m and s.") var scaling = false
+    @Option(help: "Cells: write the Markdown table here.") var markdown: String?
 
     func run() throws {
+        if cells { try runCells(); return }
         var results: [[String: Any]] = []
         let core = CPUBackend.openBLASCore
         if backend == "cpu" || backend == "all" { results.append(try bench(CPUBackend())) }
@@ -43,6 +54,51 @@ struct IHTBench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    func runCells() throws {
+        CPUBackend.openBLASThreads = threads
+        var rule: SolverOptions.RefineRule?
+        if let r = refineRule {
+            guard let parsed = SolverOptions.RefineRule(rawValue: r) else { throw ValidationError("--refine-rule must be exact or published") }
+            rule = parsed
+        }
+        let bench = CellBench(repeats: repeats, refineRule: rule)
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        let core = CPUBackend.openBLASCore
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads)")
+        var rows: [[String: Any]] = []
+        for cell in bench.cells() where wanted?.contains(cell.name) ?? true {
+            let r = try bench.run(cell)
+            print(String(format: "  %@: total %.2f s (load %.2f, GEMM %.2f, selection %.3f, refinement %.2f, host %.2f, transfers %.3f) floor %.2f s, ratio %.2f",
+                         cell.name, r["total_seconds"] as! Double, r["load_seconds"] as! Double, r["gemm_seconds"] as! Double,
+                         r["selection_seconds"] as! Double, r["refinement_seconds"] as! Double, r["host_seconds"] as! Double,
+                         r["transfer_seconds"] as! Double, r["floor_seconds"] as! Double, r["ratio_to_floor"] as! Double))
+            rows.append(r)
+        }
+        if multiclass { rows.append(try bench.multiclassCell(epochs: 50)) }
+        let table = CellBench.markdown(rows)
+        print(table)
+        var doc: [String: Any] = [
+            "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset", "openblas_threads": CPUBackend.openBLASThreads,
+            "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "date": ISO8601DateFormatter().string(from: Date()), "cells": rows,
+        ]
+        if scaling {
+            let fit = try bench.scaling()
+            doc["scaling"] = fit
+            for name in ["n", "m", "s"] {
+                if let f = fit[name] as? [String: Any] {
+                    print(String(format: "  growth in %@: time ~ %@^%.2f, memory ~ %@^%.2f", name, name,
+                                 f["time_exponent"] as! Double, name, f["memory_exponent"] as! Double))
+                }
+            }
+        }
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+        if let markdown { try (table + "\n").write(toFile: markdown, atomically: true, encoding: .utf8) }
     }
 
     /// Best wall time of `repeats` runs of `body` (after one warm-up run), synchronized.
