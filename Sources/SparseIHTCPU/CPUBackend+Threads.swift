@@ -1,10 +1,11 @@
 import CBLAS
 
 extension CPUBackend {
-    /// OpenBLAS's thread count: read from `OPENBLAS_NUM_THREADS` (or the core count) at
-    /// start-up; setting it changes the count for every later call in the process.
+    /// Threads of the backend's SGEMMs: `OPENBLAS_NUM_THREADS` (or OpenBLAS's default) at
+    /// start-up; setting it changes the count for every later call in the process. Results
+    /// do not depend on it (`DeterministicGemm`).
     public static var openBLASThreads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { DeterministicGemm.threads }
+        set { DeterministicGemm.threads = max(1, newValue) }
     }
 }

@@ -47,6 +47,8 @@ public final class IHTSolver<B: ComputeBackend> {
     public let options: SolverOptions
     let problem: RegressionProblem
     let xFull: B.Buffer
+    /// The problem's data transposed (`d x n`) on the host, for the support products.
+    let xFullT: [Float]
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
@@ -59,6 +61,7 @@ public final class IHTSolver<B: ComputeBackend> {
         self.problem = problem
         self.options = options
         xFull = try backend.makeBuffer(problem.x)
+        xFullT = options.batchSize == nil ? transposed(problem.x, n: problem.n, d: problem.d) : []
     }
 
     public func run() throws -> SolverResult {
@@ -87,7 +90,7 @@ public final class IHTSolver<B: ComputeBackend> {
             }
             w = stepped.weights
             // Step 4: refinement on the new support with the step's gates.
-            let accepted = try profile.measure("refinement") { try refine(&w, bank: bank, data: data) }
+            let accepted = try profile.measure("refinement") { try refine(&w, bank: bank, data: data, mu: stepped.mu) }
             // Step 5: gates follow the weights.
             if o.mode == .sequential && epoch >= o.gatesFollowFrom {
                 bank.followedWeights = w

@@ -77,10 +77,10 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// Named settings.
     public enum Recipe: String, Sendable, CaseIterable {
         /// Gates follow weights from the first step, normalized first step, revival,
-        /// stall re-seeding (measured best, algorithm.md section 6).
+        /// stall re-seeding, exact-step refinement (measured best, algorithm.md section 6).
         case best
         /// The published method: gates follow weights from the second step, tiny first
-        /// step, no revival, no re-seeding, 15 steps.
+        /// step, no revival, no re-seeding, the published refinement rule, 15 steps.
         case published
     }
 
@@ -88,9 +88,9 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public mutating func apply(_ recipe: Recipe) {
         switch recipe {
         case .best:
-            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true
+            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .exact
         case .published:
-            gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false
+            gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false; refineRule = .published
         }
     }
 

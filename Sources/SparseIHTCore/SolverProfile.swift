@@ -15,9 +15,24 @@ public final class SolverProfile: @unchecked Sendable {
     /// Adds the time `body` takes to `phase`.
     @inline(__always)
     public func measure<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        defer { seconds[phase, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 }
+        let t0 = ProfileClock.seconds()
+        defer { seconds[phase, default: 0] += ProfileClock.seconds() - t0 }
         return try body()
+    }
+}
+
+/// The clock of `SolverProfile` and of the backends' GEMM and transfer timers: wall time,
+/// or the CPU time of the whole process (every thread), which on a shared machine counts
+/// only the work done for this process.
+public enum ProfileClock {
+    nonisolated(unsafe) public static var cpuTime = false
+
+    /// Seconds on the chosen clock (from an arbitrary origin).
+    @inline(__always)
+    public static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(cpuTime ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 

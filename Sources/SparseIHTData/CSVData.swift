@@ -5,39 +5,91 @@ import SparseIHTCore
 public enum CSVData {
     /// Loads `path`; `labelColumn` is a column index (negative counts from the end).
     /// Labels must be non-negative integers; `classes` is one more than the largest.
+    /// Fields are parsed from the bytes in place: plain integers directly (exact), anything
+    /// else (decimals, exponents) through `Float(String)`.
     public static func load(path: String, labelColumn: Int, header: Bool) throws -> LabelledData {
         let bytes = try FileBytes.read(path)
         var x: [Float] = [], labels: [Int] = []
         var width: Int?
         var lineNo = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            lineNo += 1
-            if header && lineNo == 1 { continue }
-            let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
-                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            if fields.count == 1 && fields[0].isEmpty { continue }
-            if width == nil { width = fields.count }
-            guard fields.count == width else {
-                throw SparseIHTError.badFile(path: path, reason: "line \(lineNo) has \(fields.count) fields, expected \(width ?? 0)")
-            }
-            let li = labelColumn < 0 ? fields.count + labelColumn : labelColumn
-            guard li >= 0 && li < fields.count else {
-                throw SparseIHTError.badFile(path: path, reason: "label column \(labelColumn) outside \(fields.count) columns")
-            }
-            for (c, f) in fields.enumerated() {
-                guard let v = Float(f), v.isFinite else {
-                    throw SparseIHTError.badFile(path: path, reason: "line \(lineNo), column \(c + 1): '\(f)' is not a finite number")
-                }
-                if c == li {
-                    guard v >= 0, v == v.rounded() else {
-                        throw SparseIHTError.badFile(path: path, reason: "line \(lineNo): label '\(f)' is not a non-negative integer")
+        var fields: [Float] = []
+        try bytes.withUnsafeBufferPointer { all in
+            var lineStart = 0
+            while lineStart < all.count {
+                var lineEnd = lineStart
+                while lineEnd < all.count && all[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                defer { lineStart = lineEnd + 1 }
+                lineNo += 1
+                if lineEnd == lineStart { lineNo -= 1; continue }  // empty line (as before: not counted)
+                if header && lineNo == 1 { continue }
+                fields.removeAll(keepingCapacity: true)
+                var fieldStart = lineStart
+                var blank = true
+                while true {
+                    var fieldEnd = fieldStart
+                    while fieldEnd < lineEnd && all[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
+                    let field = UnsafeBufferPointer(rebasing: all[fieldStart..<fieldEnd])
+                    if let v = parseField(field) {
+                        blank = false
+                        fields.append(v)
+                    } else if fieldEnd == lineEnd && fields.isEmpty && isBlank(field) {
+                        break  // whitespace-only line
+                    } else {
+                        let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                        throw SparseIHTError.badFile(path: path, reason: "line \(lineNo), column \(fields.count + 1): '\(text)' is not a finite number")
                     }
-                    labels.append(Int(v))
-                } else { x.append(v) }
+                    if fieldEnd >= lineEnd { break }
+                    fieldStart = fieldEnd + 1
+                    if fieldStart == lineEnd {  // trailing comma: an empty last field
+                        throw SparseIHTError.badFile(path: path, reason: "line \(lineNo), column \(fields.count + 1): '' is not a finite number")
+                    }
+                }
+                if blank { continue }
+                if width == nil { width = fields.count }
+                guard fields.count == width else {
+                    throw SparseIHTError.badFile(path: path, reason: "line \(lineNo) has \(fields.count) fields, expected \(width ?? 0)")
+                }
+                let li = labelColumn < 0 ? fields.count + labelColumn : labelColumn
+                guard li >= 0 && li < fields.count else {
+                    throw SparseIHTError.badFile(path: path, reason: "label column \(labelColumn) outside \(fields.count) columns")
+                }
+                for (c, v) in fields.enumerated() {
+                    if c == li {
+                        guard v >= 0, v == v.rounded() else {
+                            throw SparseIHTError.badFile(path: path, reason: "line \(lineNo): label '\(v)' is not a non-negative integer")
+                        }
+                        labels.append(Int(v))
+                    } else { x.append(v) }
+                }
             }
         }
         guard let w = width, !labels.isEmpty else { throw SparseIHTError.badFile(path: path, reason: "no data rows") }
         return try LabelledData(x: x, n: labels.count, d: w - 1, labels: labels, classes: (labels.max() ?? 0) + 1)
+    }
+
+    static func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 }
+
+    static func isBlank(_ field: UnsafeBufferPointer<UInt8>) -> Bool { field.allSatisfy(isSpace) }
+
+    /// A finite number from one field (surrounding spaces allowed), or nil.
+    static func parseField(_ field: UnsafeBufferPointer<UInt8>) -> Float? {
+        var lo = 0, hi = field.count
+        while lo < hi && isSpace(field[lo]) { lo += 1 }
+        while hi > lo && isSpace(field[hi - 1]) { hi -= 1 }
+        guard lo < hi else { return nil }
+        // Fast path: an optional sign and up to 7 digits (exact in Float).
+        var i = lo, negative = false
+        if field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+") { negative = field[i] == UInt8(ascii: "-"); i += 1 }
+        if i < hi && hi - i <= 7 {
+            var v = 0, digits = true
+            for k in i..<hi {
+                let c = field[k]
+                guard c >= 48 && c <= 57 else { digits = false; break }
+                v = v * 10 + Int(c - 48)
+            }
+            if digits { return negative ? -Float(v) : Float(v) }
+        }
+        guard let v = Float(String(decoding: UnsafeBufferPointer(rebasing: field[lo..<hi]), as: UTF8.self)), v.isFinite else { return nil }
+        return v
     }
 }

@@ -28,7 +28,7 @@ struct CellBench {
         var phases: [String: Double] = [:]
 
         static func read(_ b: CPUBackend, _ p: SolverProfile) -> Counters {
-            Counters(wall: Double(DispatchTime.now().uptimeNanoseconds) * 1e-9, cpu: processCPUSeconds(),
+            Counters(wall: ProfileClock.seconds(), cpu: processCPUSeconds(),
                      gemmSeconds: b.gemmSeconds, gemmFlops: b.gemmFlops, transferSeconds: b.transferSeconds,
                      transferBytes: b.transferBytes, phases: p.seconds)
         }
@@ -58,18 +58,18 @@ struct CellBench {
         let out = try b.makeBuffer(count: c * d)
         var best = Double.infinity
         for _ in 0...repeats {
-            let t0 = Date()
+            let t0 = ProfileClock.seconds()
             try b.gemm(transA: true, transB: false, m: c, n: d, k: n, alpha: 1, a: a, b: x, beta: 0, c: out)
-            best = min(best, Date().timeIntervalSince(t0))
+            best = min(best, ProfileClock.seconds() - t0)
         }
         return 2 * Double(n * d * c) / best
     }
 
     func run(_ cell: Cell) throws -> [String: Any] {
         let backend = CPUBackend()
-        let t0 = Date()
+        let t0 = ProfileClock.seconds()
         let (problem, baseOptions, score) = try cell.make()
-        let load = Date().timeIntervalSince(t0)
+        let load = ProfileClock.seconds() - t0
         var options = baseOptions
         if let r = refineRule { options.refineRule = r }
         let nStep = options.batchSize ?? problem.n
@@ -163,18 +163,18 @@ struct CellBench {
     /// epochs): total, load and the GEMM counters only.
     func multiclassCell(epochs: Int) throws -> [String: Any] {
         let backend = CPUBackend()
-        let t0 = Date()
+        let t0 = ProfileClock.seconds()
         let (data, _) = try RealTasks.preparedClassification(dataset: "fashion", classes: nil, split: .full, preprocessing: .init())
         let k = data.train.classes
         var onehot = [Float](repeating: 0, count: data.train.n * k)
         for (i, l) in data.train.labels.enumerated() { onehot[i * k + l] = 1 }
-        let load = Date().timeIntervalSince(t0)
+        let load = ProfileClock.seconds() - t0
         var o = VectorOptions(m: 1_000, s: 2_000)
         o.epochs = epochs; o.batchSize = 5_000; o.loss = .crossEntropy
         let solver = try VectorIHTSolver(backend: backend, x: data.train.x, y: onehot, n: data.train.n, d: data.train.d, k: k, options: o)
-        let t1 = Date()
+        let t1 = ProfileClock.seconds()
         let model = try solver.run()
-        let solve = Date().timeIntervalSince(t1)
+        let solve = ProfileClock.seconds() - t1
         let scores = try model.predict(x: data.test.x, n: data.test.n, backend: backend)
         let rate = try sgemmRate(n: 5_000, d: data.train.d, c: 1_000)
         let batches = Double(epochs) * Double((data.train.n + 4_999) / 5_000)
@@ -200,9 +200,9 @@ struct CellBench {
             o.apply(.published); o.steps = 5; o.tolerance = 0
             if let r = refineRule { o.refineRule = r }
             let solver = try IHTSolver(backend: b, problem: p.problem, options: o)
-            let t0 = Date()
+            let t0 = ProfileClock.seconds()
             _ = try solver.run()
-            return (Date().timeIntervalSince(t0), Double(b.peakBytesAllocated))
+            return (ProfileClock.seconds() - t0, Double(b.peakBytesAllocated))
         }
         func slope(_ xs: [Double], _ ys: [Double]) -> Double {
             let lx = xs.map(log), ly = ys.map(log)

@@ -36,6 +36,8 @@ struct IHTBench: ParsableCommand {
     @Flag(help: "Cells: also run the 10-class Fashion cell (vector solver, full split, about 2 minutes).") var multiclass = false
     @Flag(help: "Cells: also fit the growth exponents of time and memory in n, m and s.") var scaling = false
     @Option(help: "Cells: write the Markdown table here.") var markdown: String?
+    @Option(help: "Cells: clock of every figure: cpu (CPU seconds of the process, all threads; robust on a shared machine) or wall.")
+    var clock: String = "cpu"
 
     func run() throws {
         if cells { try runCells(); return }
@@ -58,6 +60,8 @@ struct IHTBench: ParsableCommand {
 
     func runCells() throws {
         CPUBackend.openBLASThreads = threads
+        guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock must be cpu or wall") }
+        ProfileClock.cpuTime = clock == "cpu"
         var rule: SolverOptions.RefineRule?
         if let r = refineRule {
             guard let parsed = SolverOptions.RefineRule(rawValue: r) else { throw ValidationError("--refine-rule must be exact or published") }
@@ -66,7 +70,7 @@ struct IHTBench: ParsableCommand {
         let bench = CellBench(repeats: repeats, refineRule: rule)
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         let core = CPUBackend.openBLASCore
-        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads)")
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads), \(clock) seconds")
         var rows: [[String: Any]] = []
         for cell in bench.cells() where wanted?.contains(cell.name) ?? true {
             let r = try bench.run(cell)
@@ -80,7 +84,7 @@ struct IHTBench: ParsableCommand {
         let table = CellBench.markdown(rows)
         print(table)
         var doc: [String: Any] = [
-            "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset", "openblas_threads": CPUBackend.openBLASThreads,
+            "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset", "openblas_threads": CPUBackend.openBLASThreads, "clock": clock,
             "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "date": ISO8601DateFormatter().string(from: Date()), "cells": rows,
         ]

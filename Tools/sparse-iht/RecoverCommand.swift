@@ -53,6 +53,8 @@ struct RecoverCommand: ParsableCommand {
     @Flag(name: .customLong("fixed-point-full-step"), help: "At a fixed point, normalize the step on the full gradient (off: the published support-normalized step).")
     var fixedPointFullStep = false
     @Option(help: "Armijo refinement steps after each threshold (scalar output).") var refine: Int = 10
+    @Option(name: .customLong("refine-rule"), help: "Override the recipe's refinement step size: exact (line search per internal step; best recipe) | published (the thresholding step's mu, halved and carried; published recipe).")
+    var refineRuleOverride: String?
     @Option(help: "Stop when ||Aw - y||/||y|| reaches this (full batch).") var tolerance: Double = 1e-6
     @Option(help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).") var batch: Int?
     @Option(help: "Neurons per gradient chunk (default: from a 256 MiB allowance).") var chunk: Int?
@@ -87,6 +89,9 @@ struct RecoverCommand: ParsableCommand {
             throw ValidationError("--task must be one of \((Self.syntheticTasks + Self.realTasks).joined(separator: ", ")) (got '\(task)')")
         }
         guard SolverOptions.Recipe(rawValue: recipe) != nil else { throw ValidationError("--recipe must be best or published") }
+        if let r = refineRuleOverride, SolverOptions.RefineRule(rawValue: r) == nil {
+            throw ValidationError("--refine-rule must be exact or published (got '\(r)')")
+        }
         if let mode, mode != "sequential" && mode != "convex" { throw ValidationError("--mode must be sequential or convex") }
         guard VectorOptions.Ranking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be neuron-consistent, per-layer, magnitude or sketch") }
         if let loss, Loss(rawValue: loss) == nil { throw ValidationError("--loss must be squared or cross-entropy") }
@@ -139,6 +144,7 @@ struct RecoverCommand: ParsableCommand {
         if let v = stallReseedOverride { o.stallReseed = v }
         if let v = gatesFollowFromOverride { o.gatesFollowFrom = v }
         if let v = tinyFirstStepOverride { o.tinyFirstStep = v }
+        if let v = refineRuleOverride.flatMap(SolverOptions.RefineRule.init(rawValue:)) { o.refineRule = v }
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
         o.refineSteps = refine
