@@ -38,7 +38,7 @@ struct RecoverCommand: ParsableCommand {
     @Option(help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).") var epochs: Int?
     @Option(help: "Hidden layers, trained one at a time with budget s/L each.") var layers: Int = 1
     @Option(help: "sequential | convex.") var mode: String?
-    @Option(name: .customLong("recipe"), help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
+    @Option(name: .customLong("recipe"), help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
     var recipeOption: String?
 
     /// The recipe in force (task default when not given).
