@@ -22,8 +22,9 @@ struct SupportProducts {
 
     /// - Parameters: `xT` (`d x n`), `weights`' support, `gates` (`a x n` for `weights.activeNeurons`).
     init(xT: [Float], n: Int, d: Int, support weights: SparseWeights, gates: [UInt8]) {
-        precondition(xT.count >= n * d)
-        self.n = n; self.d = d; self.xT = xT; self.gates = gates
+        precondition(n >= 1 && d >= 1 && xT.count >= n * d)
+        self.n = n; self.d = d; self.xT = xT
+        self.gates = gates.isEmpty ? [0] : gates  // never empty, so its storage has an address
         let active = weights.activeNeurons
         neurons = active
         precondition(gates.count >= n * active.count)
@@ -83,7 +84,7 @@ struct SupportProducts {
                                          UnsafeBufferPointer<Int>) -> T) -> T {
         xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
             columns.withUnsafeBufferPointer { cp in start.withUnsafeBufferPointer { sp in
-                body(xp.baseAddress!, gp.baseAddress ?? UnsafePointer(bitPattern: 16)!, cp, sp)
+                body(xp.baseAddress!, gp.baseAddress!, cp, sp)
             } }
         } }
     }
