@@ -40,8 +40,11 @@ public struct SolverResult: Sendable {
 /// 2. normalized step size `mu` from the gradient on the current support;
 /// 3. the gradient over all `md` coordinates, streamed in chunks of neurons, thresholded
 ///    to the top `s` (or inflated `s~`) of `|w - mu A^T r|` by merging chunk top-k results;
-/// 4. Armijo-checked refinement on the new support;
+/// 4. Armijo-checked refinement on the new support (`SolverOptions.refineRule`);
 /// 5. sequential mode: gates follow the weights (with revival / stall re-seeding).
+/// Steps 1, 2 and 4 and the per-step metrics only touch the `s` support entries and run on
+/// the host (`SupportProducts`, `O(n s)` per product, fixed summation order); step 3's two
+/// dense products over all `md` candidates run on the backend.
 public final class IHTSolver<B: ComputeBackend> {
     public let backend: B
     public let options: SolverOptions
