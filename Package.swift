@@ -49,7 +49,7 @@ let package = Package(
             path: "Tools/sparse-iht"),
         .executableTarget(
             name: "iht-bench",
-            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",

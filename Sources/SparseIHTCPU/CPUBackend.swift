@@ -10,6 +10,13 @@ public final class CPUBackend: ComputeBackend {
     let tracker = AllocationTracker()
     private var scratch: HostBuffer?
     public private(set) var gemmFlops = 0
+    /// Wall seconds spent inside SGEMM calls so far (benchmarks).
+    public private(set) var gemmSeconds = 0.0
+    /// Wall seconds spent copying values into and out of buffers (`write`, `read`,
+    /// `makeBuffer(_:)`) so far: the CPU backend's host-device transfers.
+    public private(set) var transferSeconds = 0.0
+    /// Bytes copied by those transfers.
+    public private(set) var transferBytes = 0
 
     public init() {}
 
@@ -44,10 +51,13 @@ public final class CPUBackend: ComputeBackend {
         guard values.count <= buffer.count else {
             throw SparseIHTError.shapeMismatch("writing \(values.count) floats into a buffer of \(buffer.count)")
         }
+        let t0 = ProfileClock.seconds()
         values.withUnsafeBufferPointer { src in
             if let base = src.baseAddress { buffer.pointer.update(from: base, count: values.count) }
         }
         tracker.moved(4 * values.count)
+        transferSeconds += (ProfileClock.seconds() - t0)
+        transferBytes += 4 * values.count
     }
 
     public func read(_ buffer: HostBuffer, count: Int) throws -> [Float] {
@@ -55,6 +65,11 @@ public final class CPUBackend: ComputeBackend {
             throw SparseIHTError.shapeMismatch("reading \(count) floats from a buffer of \(buffer.count)")
         }
         tracker.moved(4 * count)
+        let t0 = ProfileClock.seconds()
+        defer {
+            transferSeconds += (ProfileClock.seconds() - t0)
+            transferBytes += 4 * count
+        }
         return Array(UnsafeBufferPointer(start: buffer.pointer, count: count))
     }
 
@@ -173,7 +188,9 @@ public final class CPUBackend: ComputeBackend {
                              _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ beta: Float,
                              _ c: UnsafeMutablePointer<Float>) {
         gemmFlops += 2 * m * n * k
+        let t0 = ProfileClock.seconds()
         sgemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+        gemmSeconds += (ProfileClock.seconds() - t0)
     }
 
     private func requireCapacity(_ b: HostBuffer, _ need: Int, _ what: String) throws {
@@ -183,7 +200,8 @@ public final class CPUBackend: ComputeBackend {
     }
 }
 
-/// Row-major SGEMM through CBLAS: `c (m x n) = alpha op(a) op(b) + beta c`.
+/// Row-major SGEMM: `c (m x n) = alpha op(a) op(b) + beta c`, the same bits whatever the
+/// thread count (`DeterministicGemm`).
 @inline(__always)
 func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
            _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
@@ -192,7 +210,5 @@ func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha
         for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
         return
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                blasint(m), blasint(n), blasint(k), alpha, a, blasint(transA ? m : k),
-                b, blasint(transB ? k : n), beta, c, blasint(n))
+    DeterministicGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
 }

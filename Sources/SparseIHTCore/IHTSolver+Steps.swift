@@ -3,14 +3,17 @@ extension IHTSolver {
     /// The rows one step sees: the whole problem or a minibatch.
     struct StepData {
         let x: B.Buffer
+        /// The same rows on the host, transposed (`d x n`), for the products restricted to
+        /// the support.
+        let hostXT: [Float]
         let y: [Float]
         var n: Int { y.count }
     }
 
     func batch(_ schedule: BatchSchedule, step t: Int) throws -> StepData {
-        guard let rows = schedule.rows(forStep: t) else { return StepData(x: xFull, y: problem.y) }
+        guard let rows = schedule.rows(forStep: t) else { return StepData(x: xFull, hostXT: xFullT, y: problem.y) }
         let (xs, ys) = problem.subset(rows)
-        return StepData(x: try backend.makeBuffer(xs), y: ys)
+        return StepData(x: try backend.makeBuffer(xs), hostXT: transposed(xs, n: ys.count, d: problem.d), y: ys)
     }
 
     /// Neurons per chunk from the memory allowance: each chunk neuron costs a gate column
@@ -57,20 +60,6 @@ extension IHTSolver {
         try backend.gate(x: data.x, n: data.n, d: problem.d, generators: h, c: neurons.count, into: g)
     }
 
-    /// `A_J v` for a compact block `v` (`a x d`) under gates `g` (`n x a`), read to the host.
-    func forward(_ v: [Float], gate g: B.Buffer, a: Int, data: StepData) throws -> [Float] {
-        let vb = try backend.makeBuffer(v), y = try backend.makeBuffer(count: data.n)
-        try backend.gatedForward(x: data.x, n: data.n, d: problem.d, weights: vb, gate: g, a: a, into: y)
-        return try backend.read(y, count: data.n)
-    }
-
-    /// Compact gradient `A_J^T r` (`a x d`) under gates `g`, read to the host.
-    func gradient(_ r: [Float], gate g: B.Buffer, a: Int, data: StepData) throws -> [Float] {
-        let rb = try backend.makeBuffer(r), out = try backend.makeBuffer(count: a * problem.d)
-        try backend.maskedGradient(x: data.x, n: data.n, d: problem.d, gate: g, c: a, residual: rb, k: 1, into: out)
-        return try backend.read(out, count: a * problem.d)
-    }
-
     /// Steps 1-3: residual, normalized step size, streamed gradient and top-k threshold.
     func thresholdStep(_ w: SparseWeights, bank: GeneratorBank, data: StepData, k: Int,
                        chunk c: Int) throws -> (weights: SparseWeights, mu: Double) {
@@ -80,14 +69,12 @@ extension IHTSolver {
         var r = loss.scalarResidual([Float](repeating: 0, count: n), data.y)
         var mu = 1e-14
         if !active.isEmpty {
-            let g = try gates(active, bank: bank, data: data)
-            let yhat = try forward(w.compact(active), gate: g, a: active.count, data: data)
+            let support = try supportProducts(w, bank: bank, data: data)
+            let yhat = support.forward(w.values)
             r = loss.scalarResidual(yhat, data.y)
-            let grad = try gradient(r, gate: g, a: active.count, data: data)
-            var gS = [Float](repeating: 0, count: active.count * d)
-            var gg = 0.0
-            for p in w.compactPositions(active) { gS[p] = grad[p]; gg += Double(grad[p]) * Double(grad[p]) }
-            let agS = try forward(gS, gate: g, a: active.count, data: data)
+            let gS = support.gradient(r)
+            let gg = sumOfSquares(gS)
+            let agS = support.forward(gS)
             mu = gg / (loss.curvatureBound * sumOfSquares(agS) + 1e-8)
             // At a fixed point the support gradient is round-off and so is this mu; the
             // exact line-search decrease mu*gg then falls below 1e-6 of the loss. Optionally
@@ -121,9 +108,11 @@ extension IHTSolver {
             }
             try backend.scaleAndScatterAdd(gradBuf, count: cc * d, scale: normalizeOnFullGradient ? -1 : Float(-mu),
                                            indices: local, values: vals)
-            var part = try backend.topK(gradBuf, count: cc * d, k: k)
-            part.indices = part.indices.map { $0 + Int32(lo) }
-            kept = mergeTopK(kept, part, k: k)
+            try profile.measure("selection") {
+                var part = try backend.topK(gradBuf, count: cc * d, k: k)
+                part.indices = part.indices.map { $0 + Int32(lo) }
+                kept = mergeTopK(kept, part, k: k)
+            }
         }
         var values = kept.values
         if normalizeOnFullGradient {
@@ -164,43 +153,78 @@ extension IHTSolver {
         for (i, v) in try backend.read(yc, count: data.n).enumerated() { forward[i] += Double(v) }
     }
 
-    /// Step 4: up to `refineSteps` normalized gradient steps restricted to the support
-    /// (exact line search for the squared loss), each Armijo-checked (`f(x') <= f - 0.9 mu ||g||^2`, halving mu up to
-    /// `maxHalvings` times). Returns the number of accepted steps.
-    func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData) throws -> Int {
-        let active = w.activeNeurons, a = active.count, d = problem.d
-        guard a > 0, options.refineSteps > 0 else { return 0 }
-        let g = try gates(active, bank: bank, data: data)
-        let pos = w.compactPositions(active)
-        var vals = w.values
-        func block(_ v: [Float]) -> [Float] {
-            var out = [Float](repeating: 0, count: a * d)
-            for (p, x) in zip(pos, v) { out[p] = x }
-            return out
-        }
-        let loss = options.loss
-        /// Residual and objective at support values `v`.
-        func evaluate(_ v: [Float]) throws -> (res: [Float], f: Double) {
-            let yhat = try forward(block(v), gate: g, a: a, data: data)
-            return (loss.scalarResidual(yhat, data.y), loss.scalarObjective(yhat, data.y))
-        }
-        var (res, f) = try evaluate(vals)
+    /// Step 4: up to `refineSteps` gradient steps restricted to the support, each
+    /// Armijo-checked (`f(x') <= f - 0.9 mu ||g||^2`), with the step size of
+    /// `options.refineRule`: `exact` starts each step from the exact line-search step and
+    /// halves it up to `maxHalvings` times (a failed step ends the refinement, keeping the
+    /// accepted ones); `published` starts from the thresholding step's `mu` and carries the
+    /// halved value on (a step needing more than `maxHalvings` halvings drops every internal
+    /// step and keeps the thresholded point). The trial outputs are linear in the step,
+    /// `A_S (x - t g) = A_S x - t A_S g`, so no trial needs a product: with the squared loss
+    /// the check is closed-form and each internal step is one sweep over the data
+    /// (`||A_S g||^2` and `A_S^T A_S g` together); with cross-entropy it costs two support
+    /// products (`A_S^T r` and `A_S g`) whatever the number of trials. Returns the number of
+    /// accepted steps (0 when dropped).
+    func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData, mu: Double) throws -> Int {
+        guard w.count > 0, options.refineSteps > 0 else { return 0 }
+        let support = try supportProducts(w, bank: bank, data: data)
+        let loss = options.loss, y = data.y
+        let thresholded = w.values
+        var vals = thresholded
+        var yhat = support.forward(vals)
         var accepted = 0
+        var carried = mu
+        if loss == .squared {
+            // f(x - t g) = f - 2t ||g||^2 + t^2 ||A_S g||^2 exactly, so the Armijo check is
+            // t ||A_S g||^2 <= 1.1 ||g||^2, and the next gradient is g - t A_S^T A_S g: one
+            // sweep over the data per internal step.
+            var g = support.gradientDouble(loss.scalarResidual(yhat, y))
+            for _ in 0..<options.refineSteps {
+                let gs = g.map { Float($0) }
+                let gg = sumOfSquares(gs)
+                if gg == 0 { break }
+                let (aa, normal) = support.normalProducts(gs)
+                var muR = options.refineRule == .exact ? gg / (aa + 1e-12) : carried
+                var found = false
+                for _ in 0...options.maxHalvings {
+                    if muR * aa <= 1.1 * gg { found = true; break }
+                    muR /= 2
+                }
+                guard found else {
+                    if options.refineRule == .published { w.setValues(thresholded); return 0 }
+                    break
+                }
+                carried = muR
+                let t = muR
+                vals = zip(vals, gs).map { Float(Double($0) - t * Double($1)) }
+                for k in g.indices { g[k] -= t * normal[k] }
+                accepted += 1
+            }
+            w.setValues(vals)
+            return accepted
+        }
+        var f = loss.scalarObjective(yhat, y)
         for _ in 0..<options.refineSteps {
-            let grad = try gradient(res, gate: g, a: a, data: data)
-            let gs = pos.map { grad[$0] }
+            let gs = support.gradient(loss.scalarResidual(yhat, y))
             let gg = sumOfSquares(gs)
             if gg == 0 { break }
-            var muR = gg / (loss.curvatureBound * sumOfSquares(try forward(block(gs), gate: g, a: a, data: data)) + 1e-12)
-            var next: (vals: [Float], res: [Float], f: Double)?
+            let ag = support.forward(gs)
+            var muR = options.refineRule == .exact ? gg / (loss.curvatureBound * sumOfSquares(ag) + 1e-12) : carried
+            var found = false
             for _ in 0...options.maxHalvings {
-                let trial = zip(vals, gs).map { Float(Double($0) - muR * Double($1)) }
-                let (rt, ft) = try evaluate(trial)
-                if ft <= f - 0.9 * muR * gg { next = (trial, rt, ft); break }
+                let t = muR
+                let trialOut = zip(yhat, ag).map { Float(Double($0) - t * Double($1)) }
+                let ft = loss.scalarObjective(trialOut, y)
+                if ft <= f - 0.9 * muR * gg { found = true; yhat = trialOut; f = ft; break }
                 muR /= 2
             }
-            guard let step = next else { break }
-            (vals, res, f) = step
+            guard found else {
+                if options.refineRule == .published { w.setValues(thresholded); return 0 }
+                break
+            }
+            carried = muR
+            let t = muR
+            vals = zip(vals, gs).map { Float(Double($0) - t * Double($1)) }
             accepted += 1
         }
         w.setValues(vals)
@@ -209,9 +233,7 @@ extension IHTSolver {
 
     /// The model's prediction on the step's data with generators `bank`.
     func predict(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> [Float] {
-        let active = w.activeNeurons
-        let g = try gates(active, bank: bank, data: data)
-        return try forward(w.compact(active), gate: g, a: active.count, data: data)
+        try supportProducts(w, bank: bank, data: data).forward(w.values)
     }
 
     /// The live neuron whose output `g_j .* (X w_j)` under `bank` (sequential: its ReLU) has

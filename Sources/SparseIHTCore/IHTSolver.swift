@@ -40,15 +40,22 @@ public struct SolverResult: Sendable {
 /// 2. normalized step size `mu` from the gradient on the current support;
 /// 3. the gradient over all `md` coordinates, streamed in chunks of neurons, thresholded
 ///    to the top `s` (or inflated `s~`) of `|w - mu A^T r|` by merging chunk top-k results;
-/// 4. Armijo-checked refinement on the new support;
+/// 4. Armijo-checked refinement on the new support (`SolverOptions.refineRule`);
 /// 5. sequential mode: gates follow the weights (with revival / stall re-seeding).
+/// Steps 1, 2 and 4 and the per-step metrics only touch the `s` support entries and run on
+/// the host (`SupportProducts`, `O(n s)` per product, fixed summation order); step 3's two
+/// dense products over all `md` candidates run on the backend.
 public final class IHTSolver<B: ComputeBackend> {
     public let backend: B
     public let options: SolverOptions
     let problem: RegressionProblem
     let xFull: B.Buffer
+    /// The problem's data transposed (`d x n`) on the host, for the support products.
+    let xFullT: [Float]
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
+    /// Phase timings of `run()` when set (benchmarks).
+    public var profile: SolverProfile?
 
     public init(backend: B, problem: RegressionProblem, options: SolverOptions) throws {
         try options.validate(n: problem.n, d: problem.d)
@@ -57,6 +64,7 @@ public final class IHTSolver<B: ComputeBackend> {
         self.problem = problem
         self.options = options
         xFull = try backend.makeBuffer(problem.x)
+        xFullT = options.batchSize == nil ? transposed(problem.x, n: problem.n, d: problem.d) : []
     }
 
     public func run() throws -> SolverResult {
@@ -72,18 +80,20 @@ public final class IHTSolver<B: ComputeBackend> {
         var deflated = false  // inflation ends early once the tolerance is met at s~
         for t in 0..<o.steps {
             let start = Date()
-            let data = try batch(batches, step: t)
+            let data = try profile.measure("batch") { try batch(batches, step: t) }
             let epoch = batches.epoch(ofStep: t)
             let k = (o.inflation > 1 && !deflated && t < o.steps - o.deflateSteps) ? Int((Double(o.s) * o.inflation).rounded()) : o.s
             let before = w
             bank.epoch = t
             // Steps 1-3: gradient step and hard threshold (retrying smaller chunks on OOM).
-            let stepped = try withChunkFallback(&chunk) { c in
-                try thresholdStep(w, bank: bank, data: data, k: min(k, o.m * d), chunk: c)
+            let stepped = try profile.measure("threshold") {
+                try withChunkFallback(&chunk) { c in
+                    try thresholdStep(w, bank: bank, data: data, k: min(k, o.m * d), chunk: c)
+                }
             }
             w = stepped.weights
             // Step 4: refinement on the new support with the step's gates.
-            let accepted = try refine(&w, bank: bank, data: data)
+            let accepted = try profile.measure("refinement") { try refine(&w, bank: bank, data: data, mu: stepped.mu) }
             // Step 5: gates follow the weights.
             if o.mode == .sequential && epoch >= o.gatesFollowFrom {
                 bank.followedWeights = w
@@ -91,15 +101,17 @@ public final class IHTSolver<B: ComputeBackend> {
             }
             bank.reseeded.subtract(w.activeNeurons)
             // Metrics on the step's data with the updated generators.
-            let prediction = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
-            let psnr = FitMetrics.psnr(prediction: prediction, target: data.y)
-            let rel = FitMetrics.relativeResidual(prediction: prediction, target: data.y)
+            let (psnr, rel) = try profile.measure("metrics") {
+                let prediction = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
+                return (FitMetrics.psnr(prediction: prediction, target: data.y),
+                        FitMetrics.relativeResidual(prediction: prediction, target: data.y))
+            }
             sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1
             best = max(best, psnr)
             var reseeded = false
             if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
                 && rel > o.tolerance {
-                if let j = try weakestNeuron(w, bank: bank, data: data) {
+                if let j = try profile.measure("follow", { try weakestNeuron(w, bank: bank, data: data) }) {
                     w.removeNeuron(j)
                     bank.followedWeights = w
                     bank.reseeded.insert(j)

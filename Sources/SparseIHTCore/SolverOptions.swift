@@ -28,6 +28,8 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public var refineSteps: Int = 10
     /// Halvings of the refinement step before giving up.
     public var maxHalvings: Int = 10
+    /// How each refinement step picks its step size (see `RefineRule`).
+    public var refineRule: RefineRule = .exact
     /// Step from which gates follow the weights (sequential mode; 0 = from the first step;
     /// the published code uses 1). With minibatches this counts epochs.
     public var gatesFollowFrom: Int = 0
@@ -59,13 +61,26 @@ public struct SolverOptions: Sendable, Codable, Equatable {
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
 
+    /// Step-size rule of the refinement on the support (algorithm.md section 6).
+    public enum RefineRule: String, Sendable, Codable, CaseIterable {
+        /// Each internal step takes the exact line-search step `||g||^2 / (c ||A_S g||^2)`,
+        /// halved until the Armijo check holds; a step that fails `maxHalvings` halvings
+        /// ends the refinement, keeping the steps accepted before it.
+        case exact
+        /// The published rule: start from the thresholding step's mu, halve until
+        /// `f(x - mu g) <= f(x) - 0.9 mu ||g||^2`, keep the halved mu for the following
+        /// internal steps; a step that needs more than `maxHalvings` halvings drops the
+        /// progress of all internal steps and returns the thresholded point.
+        case published
+    }
+
     /// Named settings.
     public enum Recipe: String, Sendable, CaseIterable {
         /// Gates follow weights from the first step, normalized first step, revival,
-        /// stall re-seeding (measured best, algorithm.md section 6).
+        /// stall re-seeding, exact-step refinement (measured best, algorithm.md section 6).
         case best
         /// The published method: gates follow weights from the second step, tiny first
-        /// step, no revival, no re-seeding, 15 steps.
+        /// step, no revival, no re-seeding, the published refinement rule, 15 steps.
         case published
     }
 
@@ -73,9 +88,9 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     public mutating func apply(_ recipe: Recipe) {
         switch recipe {
         case .best:
-            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true
+            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .exact
         case .published:
-            gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false
+            gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false; refineRule = .published
         }
     }
 

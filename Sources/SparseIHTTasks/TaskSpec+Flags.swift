@@ -39,6 +39,7 @@ extension TaskSpec {
         case "signed-outputs": signedOutputs = try bool()
         case "fixed-point-full-step": fixedPointFullStep = try bool()
         case "refine": refine = try int()
+        case "refine-rule": refineRule = try choice(SolverOptions.RefineRule.self)
         case "tolerance": tolerance = try double()
         case "batch": batch = try int()
         case "chunk": chunk = try int()

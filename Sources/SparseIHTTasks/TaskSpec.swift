@@ -21,6 +21,8 @@ public struct TaskSpec: Sendable, Equatable {
     public var inflation = 1.0
     public var revive: Bool?, stallReseed: Bool?, gatesFollowFrom: Int?, tinyFirstStep: Bool?
     public var signedOutputs = false, fixedPointFullStep = false
+    /// Refinement step-size rule (nil: the recipe's).
+    public var refineRule: SolverOptions.RefineRule?
     public var refine = 10
     public var tolerance = 1e-6
     public var batch: Int?, chunk: Int?
@@ -88,6 +90,7 @@ public struct TaskSpec: Sendable, Equatable {
         if let v = stallReseed { o.stallReseed = v }
         if let v = gatesFollowFrom { o.gatesFollowFrom = v }
         if let v = tinyFirstStep { o.tinyFirstStep = v }
+        if let v = refineRule { o.refineRule = v }
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
         o.refineSteps = refine

@@ -26,8 +26,23 @@ struct IHTBench: ParsableCommand {
     @Option(name: .customLong("step-s")) var stepS: Int = 2_000
     @Option(help: "Repetitions (the best is reported).") var repeats: Int = 3
     @Option(help: "Write the figures as JSON here.") var json: String?
+    @Flag(help: "Run the whole-run cells (CPU backend) with their time breakdown and floors instead of the primitives.")
+    var cells = false
+    @Option(help: "Cells: comma-separated names to run (planted-m10, planted-m50, fashion-binary, inr, paper-step; default: all).")
+    var only: String?
+    @Option(help: "Cells: OpenBLAS threads (the cells' floors assume one).") var threads: Int = 1
+    @Option(name: .customLong("refine-rule"), help: "Cells: override the refinement rule (exact | published; default: the cell's recipe).")
+    var refineRule: String?
+    @Flag(help: "Cells: also run the 10-class Fashion cell (vector solver, full split, about 2 minutes).") var multiclass = false
+    @Flag(help: "Cells: also fit the growth exponents of time and memory in n, m and s.") var scaling = false
+    @Option(help: "Cells: write the Markdown table here.") var markdown: String?
+    @Option(help: "Clock of every figure: cpu (CPU seconds of the process, all threads; robust on a shared machine) or wall.")
+    var clock: String = "cpu"
 
     func run() throws {
+        guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock must be cpu or wall") }
+        ProfileClock.cpuTime = clock == "cpu"
+        if cells { try runCells(); return }
         var results: [[String: Any]] = []
         let core = CPUBackend.openBLASCore
         if backend == "cpu" || backend == "all" { results.append(try bench(CPUBackend())) }
@@ -45,14 +60,59 @@ struct IHTBench: ParsableCommand {
         }
     }
 
+    func runCells() throws {
+        CPUBackend.openBLASThreads = threads
+        var rule: SolverOptions.RefineRule?
+        if let r = refineRule {
+            guard let parsed = SolverOptions.RefineRule(rawValue: r) else { throw ValidationError("--refine-rule must be exact or published") }
+            rule = parsed
+        }
+        let bench = CellBench(repeats: repeats, refineRule: rule)
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        let core = CPUBackend.openBLASCore
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads), \(clock) seconds")
+        var rows: [[String: Any]] = []
+        for cell in bench.cells() where wanted?.contains(cell.name) ?? true {
+            let r = try bench.run(cell)
+            print(String(format: "  %@: total %.2f s (load %.2f, GEMM %.2f, selection %.3f, refinement %.2f, host %.2f, transfers %.3f) floor %.2f s, ratio %.2f",
+                         cell.name, r["total_seconds"] as! Double, r["load_seconds"] as! Double, r["gemm_seconds"] as! Double,
+                         r["selection_seconds"] as! Double, r["refinement_seconds"] as! Double, r["host_seconds"] as! Double,
+                         r["transfer_seconds"] as! Double, r["floor_seconds"] as! Double, r["ratio_to_floor"] as! Double))
+            rows.append(r)
+        }
+        if multiclass { rows.append(try bench.multiclassCell(epochs: 50)) }
+        let table = CellBench.markdown(rows)
+        print(table)
+        var doc: [String: Any] = [
+            "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset", "openblas_threads": CPUBackend.openBLASThreads, "clock": clock,
+            "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "date": ISO8601DateFormatter().string(from: Date()), "cells": rows,
+        ]
+        if scaling {
+            let fit = try bench.scaling()
+            doc["scaling"] = fit
+            for name in ["n", "m", "s"] {
+                if let f = fit[name] as? [String: Any] {
+                    print(String(format: "  growth in %@: time ~ %@^%.2f, memory ~ %@^%.2f", name, name,
+                                 f["time_exponent"] as! Double, name, f["memory_exponent"] as! Double))
+                }
+            }
+        }
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+        }
+        if let markdown { try (table + "\n").write(toFile: markdown, atomically: true, encoding: .utf8) }
+    }
+
     /// Best wall time of `repeats` runs of `body` (after one warm-up run), synchronized.
     func time<B: ComputeBackend>(_ b: B, _ body: () throws -> Void) throws -> Double {
         try body(); try b.synchronize()
         var best = Double.infinity
         for _ in 0..<repeats {
-            let t0 = Date()
+            let t0 = ProfileClock.seconds()
             try body(); try b.synchronize()
-            best = min(best, Date().timeIntervalSince(t0))
+            best = min(best, ProfileClock.seconds() - t0)
         }
         return best
     }
@@ -89,10 +149,10 @@ struct IHTBench: ParsableCommand {
         o.steps = 2
         o.tolerance = 0
         let solver = try IHTSolver(backend: b, problem: planted.problem, options: o)
-        var flopsAt: [Int] = [b.gemmFlops]
-        solver.onStep = { _ in flopsAt.append(b.gemmFlops) }
+        var flopsAt: [Int] = [b.gemmFlops], clockAt: [Double] = [ProfileClock.seconds()]
+        solver.onStep = { _ in flopsAt.append(b.gemmFlops); clockAt.append(ProfileClock.seconds()) }
         let result = try solver.run()
-        let step = result.history[1]
+        let stepSeconds = clockAt[2] - clockAt[1]
         let stepFlops = Double(flopsAt[2] - flopsAt[1])
         // SGEMM of the chunked-gradient shape at this size.
         var rng = SeededGenerator(seed: 8)
@@ -102,8 +162,11 @@ struct IHTBench: ParsableCommand {
             try b.gemm(transA: true, transB: false, m: result.chunk, n: stepD, k: stepN, alpha: 1, a: gm, b: x, beta: 0, c: out)
         }
         let gemmRate = 2.0 * Double(stepN * stepD * result.chunk) / tGemm
-        let stepRate = stepFlops / step.seconds
-        return ["n": stepN, "d": stepD, "m": stepM, "s": stepS, "chunk": result.chunk, "seconds": step.seconds,
+        let stepRate = stepFlops / stepSeconds
+        // The step's floor: the thresholding pass's two dense products over all md candidates.
+        let floorSeconds = 4.0 * Double(stepN) * Double(stepD) * Double(stepM) / gemmRate
+        return ["n": stepN, "d": stepD, "m": stepM, "s": stepS, "chunk": result.chunk, "seconds": stepSeconds,
+                "floor_seconds": floorSeconds, "floor_over_seconds": floorSeconds / stepSeconds,
                 "gemm_flops": stepFlops, "gflops": stepRate / 1e9, "sgemm_gflops": gemmRate / 1e9,
                 "ratio_to_sgemm": stepRate / gemmRate, "peak_backend_bytes": b.peakBytesAllocated]
     }
@@ -120,9 +183,10 @@ struct IHTBench: ParsableCommand {
                          t["k"] as! Int, t["seconds"] as! Double, t["elements_per_second"] as! Double, t["gbytes_per_second"] as! Double))
         }
         if let s = r["iht_step"] as? [String: Any] {
-            print(String(format: "  IHT step n=%d d=%d m=%d s=%d: %.2f s, %.1f GFLOP/s in GEMMs | SGEMM %.1f GFLOP/s | ratio %.2f",
+            print(String(format: "  IHT step n=%d d=%d m=%d s=%d: %.2f s, %.1f GFLOP/s in GEMMs | SGEMM %.1f GFLOP/s | ratio %.2f | floor (4 n d m at the SGEMM rate) %.2f s, floor / step %.2f",
                          s["n"] as! Int, s["d"] as! Int, s["m"] as! Int, s["s"] as! Int, s["seconds"] as! Double,
-                         s["gflops"] as! Double, s["sgemm_gflops"] as! Double, s["ratio_to_sgemm"] as! Double))
+                         s["gflops"] as! Double, s["sgemm_gflops"] as! Double, s["ratio_to_sgemm"] as! Double,
+                         s["floor_seconds"] as! Double, s["floor_over_seconds"] as! Double))
         }
     }
 }

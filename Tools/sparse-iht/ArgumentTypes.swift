@@ -13,6 +13,7 @@ extension Shard: ExpressibleByArgument {
 extension GateMode: ExpressibleByArgument {}
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}
+extension SolverOptions.RefineRule: ExpressibleByArgument {}
 extension VectorOptions.Ranking: ExpressibleByArgument {}
 extension RealTasks.Split: ExpressibleByArgument {}
 

@@ -1,0 +1,41 @@
+/// Products restricted to the support, on the host (see `SupportProducts`): the residual,
+/// step size, refinement and metrics of a step cost `O(n s)` each instead of a dense
+/// product over the active neurons.
+extension IHTSolver {
+    /// Gates of `neurons`, neuron-major (`a x n`, bytes 0 or 1), under `bank` on the step's data, on the
+    /// host: neurons whose generator is a followed weight vector by a sparse product, dead
+    /// ones without a generator as zeros, the rest (random generators) by the backend's gate.
+    func hostGates(_ neurons: [Int], bank: GeneratorBank, data: StepData) throws -> [UInt8] {
+        let n = data.n, a = neurons.count
+        if options.mode == .linear { return [UInt8](repeating: 1, count: n * a) }
+        var sparse: [Int] = [], sparseAt: [Int] = [], dense: [Int] = [], denseAt: [Int] = []
+        let live = Set(bank.followedWeights?.activeNeurons ?? [])
+        for (q, j) in neurons.enumerated() {
+            if live.contains(j) {
+                sparse.append(j); sparseAt.append(q)
+            } else if bank.followedWeights == nil || bank.reviveDead || bank.reseeded.contains(j) {
+                dense.append(j); denseAt.append(q)
+            }  // else: dead without revival: zero generator, zero gate
+        }
+        if sparse.count == a, let fw = bank.followedWeights {
+            return sparseGates(xT: data.hostXT, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
+        }
+        var out = [UInt8](repeating: 0, count: n * a)
+        if let fw = bank.followedWeights, !sparse.isEmpty {
+            let part = sparseGates(xT: data.hostXT, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
+            for (p, q) in sparseAt.enumerated() { out.replaceSubrange((q * n)..<((q + 1) * n), with: part[(p * n)..<((p + 1) * n)]) }
+        }
+        if !dense.isEmpty {
+            let part = try backend.read(try gates(dense, bank: bank, data: data), count: n * dense.count)
+            let c = dense.count
+            for (p, q) in denseAt.enumerated() { for i in 0..<n { out[q * n + i] = part[i * c + p] > 0 ? 1 : 0 } }
+        }
+        return out
+    }
+
+    /// `SupportProducts` of `w`'s support under `bank` on the step's data.
+    func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> SupportProducts {
+        SupportProducts(xT: data.hostXT, n: data.n, d: problem.d, support: w,
+                        gates: try hostGates(w.activeNeurons, bank: bank, data: data))
+    }
+}

@@ -1,0 +1,213 @@
+/// The gated design restricted to a support, on the host: `A_S v = sum_t g_{j_t} .* x_{:, i_t} v_t`
+/// (length n) and `A_S^T r` (length s) for the support entries `t` (neuron `j_t`, input
+/// `i_t`) of a `SparseWeights`, at `O(n (s + a))` per product instead of the `O(n d a)` of a
+/// dense product over the `a` active neurons. Works on the transposed data (`d x n`) and
+/// neuron-major gates (`a x n`), so every inner loop is a contiguous length-n vector
+/// operation. Sums run in a fixed order (entries in index order, 16 lanes then a fixed
+/// fold), so results do not depend on any thread count.
+struct SupportProducts {
+    let n: Int
+    let d: Int
+    /// The step's data transposed (`d x n`, row `i` is input `i` over the examples).
+    let xT: [Float]
+    /// Gates of the active neurons, neuron-major (`a x n`, 0 or 1; one byte each, a quarter
+    /// of the memory traffic of floats).
+    let gates: [UInt8]
+    /// Active neurons (ascending); `a = neurons.count`.
+    let neurons: [Int]
+    /// Input column of each support entry.
+    let columns: [Int]
+    /// Entries of active neuron `q` are `start[q] ..< start[q + 1]`.
+    let start: [Int]
+
+    /// - Parameters: `xT` (`d x n`), `weights`' support, `gates` (`a x n` for `weights.activeNeurons`).
+    init(xT: [Float], n: Int, d: Int, support weights: SparseWeights, gates: [UInt8]) {
+        precondition(n >= 1 && d >= 1 && xT.count >= n * d)
+        self.n = n; self.d = d; self.xT = xT
+        self.gates = gates.isEmpty ? [0] : gates  // never empty, so its storage has an address
+        let active = weights.activeNeurons
+        neurons = active
+        precondition(gates.count >= n * active.count)
+        columns = weights.indices.map { $0 % d }
+        var start = [Int](repeating: weights.count, count: active.count + 1)
+        if !active.isEmpty { start[0] = 0 }
+        var q = 0
+        for (t, i) in weights.indices.enumerated() {
+            while active[q] != i / d { q += 1; start[q] = t }
+        }
+        self.start = start
+    }
+
+    var a: Int { neurons.count }
+
+    /// Rows per block: the block's accumulators stay in the first-level cache while the
+    /// data and gate rows stream through once.
+    static let block = 1024
+
+    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len` (`u`: `len` floats of scratch).
+    @inline(__always)
+    private func blockForward(_ vp: UnsafeBufferPointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
+                              _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
+                              _ y: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>) {
+        y.update(repeating: 0, count: len)
+        for q in 0..<a {
+            // u = sum over the neuron's entries of v_t x_{:, i_t}; y += g_q .* u.
+            let lo = sp[q], hi = sp[q + 1]
+            let g = gp + q * n + i0
+            let x0 = x + cp[lo] * n + i0, v0 = vp[lo]
+            if hi - lo == 1 {
+                for i in 0..<len { y[i] += Float(g[i]) * (v0 * x0[i]) }
+                continue
+            }
+            for i in 0..<len { u[i] = v0 * x0[i] }
+            for t in (lo + 1)..<hi { axpy(vp[t], x + cp[t] * n + i0, u, len) }
+            for i in 0..<len { y[i] += Float(g[i]) * u[i] }
+        }
+    }
+
+    /// `acc[t] += (A_S^T r)_t` over rows `i0 ..< i0 + len` (`r` points at row `i0`; `m`:
+    /// `len` floats of scratch).
+    @inline(__always)
+    private func blockGradient(_ r: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
+                               _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
+                               _ acc: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutablePointer<Float>) {
+        for q in 0..<a {
+            let g = gp + q * n + i0
+            for i in 0..<len { m[i] = Float(g[i]) * r[i] }
+            for t in sp[q]..<sp[q + 1] { acc[t] += Double(dot(m, x + cp[t] * n + i0, len)) }
+        }
+    }
+
+    /// Runs `body` with the raw storage of the data, gates, columns and entry ranges.
+    @inline(__always)
+    private func withStorage<T>(_ body: (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafeBufferPointer<Int>,
+                                         UnsafeBufferPointer<Int>) -> T) -> T {
+        xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
+            columns.withUnsafeBufferPointer { cp in start.withUnsafeBufferPointer { sp in
+                body(xp.baseAddress!, gp.baseAddress!, cp, sp)
+            } }
+        } }
+    }
+
+    /// `A_S v` (length n) for support values `v` (one per entry).
+    func forward(_ v: [Float]) -> [Float] {
+        var y = [Float](repeating: 0, count: n)
+        var u = [Float](repeating: 0, count: Self.block)
+        withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
+            y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in
+                for i0 in stride(from: 0, to: n, by: Self.block) {
+                    blockForward(vp, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), yp.baseAddress! + i0, up.baseAddress!)
+                }
+            } }
+        } }
+        return y
+    }
+
+    /// `A_S^T r` (one value per support entry, double) for a residual `r` (length n): per
+    /// block of rows a float dot product, the blocks summed in double precision in order.
+    func gradientDouble(_ r: [Float]) -> [Double] {
+        var acc = [Double](repeating: 0, count: columns.count)
+        var m = [Float](repeating: 0, count: Self.block)
+        withStorage { x, g, cp, sp in r.withUnsafeBufferPointer { rp in
+            acc.withUnsafeMutableBufferPointer { ap in m.withUnsafeMutableBufferPointer { mp in
+                for i0 in stride(from: 0, to: n, by: Self.block) {
+                    blockGradient(rp.baseAddress! + i0, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), ap, mp.baseAddress!)
+                }
+            } }
+        } }
+        return acc
+    }
+
+    /// `A_S^T r` as floats (see `gradientDouble`).
+    func gradient(_ r: [Float]) -> [Float] { gradientDouble(r).map { Float($0) } }
+
+    /// `||A_S v||^2` and `A_S^T A_S v` in one sweep over the rows: each block's `A_S v` is
+    /// formed and multiplied back while its rows are in cache (half the memory traffic of a
+    /// forward and a gradient product).
+    func normalProducts(_ v: [Float]) -> (squares: Double, normal: [Double]) {
+        var acc = [Double](repeating: 0, count: columns.count)
+        var y = [Float](repeating: 0, count: Self.block), u = y, m = y
+        var squares = 0.0
+        withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
+            acc.withUnsafeMutableBufferPointer { ap in y.withUnsafeMutableBufferPointer { yp in
+            u.withUnsafeMutableBufferPointer { up in m.withUnsafeMutableBufferPointer { mp in
+                let y = yp.baseAddress!
+                for i0 in stride(from: 0, to: n, by: Self.block) {
+                    let len = min(Self.block, n - i0)
+                    blockForward(vp, x, g, cp, sp, i0: i0, len: len, y, up.baseAddress!)
+                    squares += Double(dot(y, y, len))
+                    blockGradient(y, x, g, cp, sp, i0: i0, len: len, ap, mp.baseAddress!)
+                }
+            } } } }
+        } }
+        return (squares, acc)
+    }
+}
+
+/// `y += alpha * x` over `n` floats.
+@inline(__always)
+func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n { y[i] += alpha * x[i] }
+}
+
+/// `sum_i a_i b_i` over `n` floats in a fixed order: two 8-lane accumulators over blocks of
+/// 16, added, the lanes folded in order, then the tail.
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+    let blocks = n / 16
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    for k in 0..<blocks {
+        // Separate multiply and add (a fused SIMD multiply-add is a libm call per lane here).
+        acc0 += ra.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self)
+        acc1 += ra.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self)
+    }
+    let acc = acc0 + acc1
+    var s: Float = 0
+    for l in 0..<8 { s += acc[l] }
+    for i in (blocks * 16)..<n { s += a[i] * b[i] }
+    return s
+}
+
+/// `x` (`n x d`, row-major) transposed to `d x n`.
+func transposed(_ x: [Float], n: Int, d: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: n * d)
+    x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+        let block = 64
+        for i0 in stride(from: 0, to: n, by: block) { for c0 in stride(from: 0, to: d, by: block) {
+            for i in i0..<min(i0 + block, n) { for c in c0..<min(c0 + block, d) { op[c * n + i] = xp[i * d + c] } }
+        } }
+    } }
+    return out
+}
+
+/// Gates `1[X h_j > 0]`, neuron-major (`a x n`, bytes 0 or 1), of neurons whose generators are
+/// sparse: `generators` holds their weights (neuron `neurons[q]`'s entries scaled by
+/// `signs[q]`), at `O(n nnz)` from the transposed data `xT` (`d x n`). Each `X h_j` is
+/// accumulated entry by entry in index order.
+func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neurons: [Int], signs: [Float]) -> [UInt8] {
+    let a = neurons.count
+    var out = [UInt8](repeating: 0, count: n * a)
+    guard a > 0 else { return out }
+    var row = [Int: Int]()
+    for (q, j) in neurons.enumerated() { row[j] = q }
+    var z = [Float](repeating: 0, count: n)
+    var current = -1
+    xT.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in z.withUnsafeMutableBufferPointer { zp in
+        let z = zp.baseAddress!
+        func flush() {
+            guard current >= 0 else { return }
+            let o = op.baseAddress! + current * n
+            for i in 0..<n { o[i] = z[i] > 0 ? 1 : 0 }
+        }
+        for (i, v) in zip(w.indices, w.values) {
+            guard let q = row[i / d] else { continue }
+            if q != current { flush(); current = q; z.update(repeating: 0, count: n) }
+            axpy(signs[q] * v, xp.baseAddress! + (i % d) * n, z, n)
+        }
+        flush()
+    } } }
+    return out
+}

@@ -1,0 +1,115 @@
+import Foundation
+@testable import SparseIHTCore
+import SparseIHTCPU
+import XCTest
+
+/// The host products restricted to the support (`SupportProducts`, `sparseGates`) against
+/// the backends' dense gated products, and the refinement rules on both backends.
+final class SupportProductTests: XCTestCase {
+    /// A support over 4 of 6 neurons (one neuron with a single entry), d = 9, n = 300.
+    static func fixture() -> (x: [Float], n: Int, d: Int, w: SparseWeights, gates: [Float]) {
+        var t = TestData(31)
+        let n = 300, d = 9, m = 6
+        let idx = [0 * d + 1, 0 * d + 4, 2 * d + 0, 2 * d + 8, 3 * d + 3, 5 * d + 2, 5 * d + 5, 5 * d + 7]
+        let w = SparseWeights(d: d, m: m, indices: idx, values: t.normals(idx.count))
+        return (t.normals(n * d), n, d, w, t.gates(n * w.activeNeurons.count))
+    }
+
+    func testForwardAndGradientMatchDenseProductsOnBothBackends() throws {
+        let f = Self.fixture()
+        let active = f.w.activeNeurons
+        let sp = SupportProducts(xT: transposed(f.x, n: f.n, d: f.d), n: f.n, d: f.d, support: f.w,
+                                 gates: transposed(f.gates, n: f.n, d: active.count).map { UInt8($0) })
+        var t = TestData(32)
+        let r = t.normals(f.n)
+        try forEachBackend { b in
+            func check<B: ComputeBackend>(_ b: B) throws {
+                let x = try b.makeBuffer(f.x), g = try b.makeBuffer(f.gates)
+                let wb = try b.makeBuffer(f.w.compact(active)), y = try b.makeBuffer(count: f.n)
+                try b.gatedForward(x: x, n: f.n, d: f.d, weights: wb, gate: g, a: active.count, into: y)
+                let dense = try b.read(y, count: f.n)
+                for (u, v) in zip(sp.forward(f.w.values), dense) { XCTAssertEqual(u, v, accuracy: 1e-4 * max(1, abs(v)), "\(b.kind) forward") }
+                let rb = try b.makeBuffer(r), out = try b.makeBuffer(count: active.count * f.d)
+                try b.maskedGradient(x: x, n: f.n, d: f.d, gate: g, c: active.count, residual: rb, k: 1, into: out)
+                let grad = try b.read(out, count: active.count * f.d)
+                let onSupport = f.w.compactPositions(active).map { grad[$0] }
+                for (u, v) in zip(sp.gradient(r), onSupport) { XCTAssertEqual(u, v, accuracy: 1e-3 * max(1, abs(v)), "\(b.kind) gradient") }
+            }
+            try check(b)
+        }
+    }
+
+    func testSparseGatesMatchBackendGates() throws {
+        let f = Self.fixture()
+        let active = f.w.activeNeurons
+        let signs: [Float] = active.map { $0 % 2 == 0 ? 1 : -1 }
+        let hostGates = sparseGates(xT: transposed(f.x, n: f.n, d: f.d), n: f.n, d: f.d, generators: f.w, neurons: active, signs: signs)
+        var h = f.w.compact(active)
+        for (r, s) in signs.enumerated() { for i in 0..<f.d { h[r * f.d + i] *= s } }
+        try forEachBackend { b in
+            func check<B: ComputeBackend>(_ b: B) throws {
+                let g = try b.makeBuffer(count: f.n * active.count)
+                try b.gate(x: try b.makeBuffer(f.x), n: f.n, d: f.d, generators: try b.makeBuffer(h), c: active.count, into: g)
+                XCTAssertEqual(transposed(try b.read(g, count: f.n * active.count), n: f.n, d: active.count).map { UInt8($0) }, hostGates, "\(b.kind) gates")
+            }
+            try check(b)
+        }
+        // An empty support gives empty products.
+        let empty = SupportProducts(xT: transposed(f.x, n: f.n, d: f.d), n: f.n, d: f.d, support: SparseWeights(d: f.d, m: 6), gates: [])
+        XCTAssertEqual(empty.forward([]), [Float](repeating: 0, count: f.n))
+        XCTAssertEqual(empty.gradient([Float](repeating: 1, count: f.n)), [])
+    }
+
+    /// Both refinement rules run on both backends with the same support and values within
+    /// float tolerance, and the published rule is the published recipe's.
+    func testRefineRulesAgreeAcrossBackends() throws {
+        var o = SolverOptions(m: 6, s: 18)
+        o.apply(.published)
+        XCTAssertEqual(o.refineRule, .published)
+        o.apply(.best)
+        XCTAssertEqual(o.refineRule, .exact)
+        for rule in SolverOptions.RefineRule.allCases {
+            var results: [SolverResult] = []
+            try forEachBackend { b in
+                func run<B: ComputeBackend>(_ b: B) throws -> SolverResult {
+                    let p = try PlantedProblems.plantedMLP(n: 1500, d: 16, m: 6, s: 18, seed: 3, backend: b)
+                    var o = SolverOptions(m: 6, s: 18)
+                    o.apply(.published); o.refineRule = rule; o.steps = 12; o.seed = 3
+                    return try IHTSolver(backend: b, problem: p.problem, options: o).run()
+                }
+                results.append(try run(b))
+            }
+            XCTAssertGreaterThan(results[0].history.last?.psnr ?? 0, 15, "\(rule) fits")
+            XCTAssertTrue(results[0].history.contains { $0.refineAccepted > 0 }, "\(rule) accepts refinement steps")
+            if results.count == 2 {
+                XCTAssertEqual(results[0].weights.indices, results[1].weights.indices, "\(rule): CPU and OpenCL supports")
+                for (u, v) in zip(results[0].weights.values, results[1].weights.values) {
+                    XCTAssertEqual(u, v, accuracy: 1e-3 * max(1, abs(u)), "\(rule): CPU and OpenCL values")
+                }
+            }
+        }
+    }
+
+    /// The published rule keeps the thresholded point when no step passes the Armijo check:
+    /// with no halvings allowed and a step far too long, every refinement is dropped.
+    func testPublishedRuleDropsProgressWhenHalvingsRunOut() throws {
+        let b = CPUBackend()
+        let p = try PlantedProblems.plantedMLP(n: 800, d: 10, m: 4, s: 10, seed: 5, backend: b)
+        var o = SolverOptions(m: 4, s: 10)
+        o.refineRule = .published; o.maxHalvings = 0; o.steps = 1; o.seed = 5
+        let solver = try IHTSolver(backend: b, problem: p.problem, options: o)
+        let data = try solver.batch(BatchSchedule(n: 800, batchSize: nil, seed: 5), step: 0)
+        var bank = GeneratorBank(d: 10, m: 4, seed: 5)
+        bank.epoch = 0
+        let stepped = try solver.thresholdStep(SparseWeights(d: 10, m: 4), bank: bank, data: data, k: 10, chunk: 4)
+        var w = stepped.weights
+        XCTAssertEqual(try solver.refine(&w, bank: bank, data: data, mu: 1e6), 0)
+        XCTAssertEqual(w, stepped.weights, "the thresholded point is kept")
+        // With halvings, a step at most the exact line-search step passes the check.
+        o.maxHalvings = 10
+        let patient = try IHTSolver(backend: b, problem: p.problem, options: o)
+        var w2 = stepped.weights
+        XCTAssertGreaterThan(try patient.refine(&w2, bank: bank, data: data, mu: stepped.mu), 0, "a sensible step is accepted")
+        XCTAssertNotEqual(w2, stepped.weights)
+    }
+}
