@@ -21,7 +21,7 @@ extension TaskRunner {
         r.steps = history.count; r.secondsPerEpoch = seconds / Double(e * spec.layers)
         r.supportSize = model.nonzeros; r.denseNetworkBytes = (m * data.d + m) * 4
         r.psnr = history.last?.psnr ?? 0; r.relativeResidual = history.last?.relativeResidual ?? 0
-        try save(model, to: outputs.model, spec: spec, data: data)
+        try saveOutputs(model, outputs, spec: spec, data: data)
         return TaskRun(report: r, summary: String(
             format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs",
             testAcc, trainAcc, data.scoreN, model.nonzeros, seconds))

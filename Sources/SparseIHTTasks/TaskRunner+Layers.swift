@@ -8,10 +8,13 @@ extension TaskRunner {
                                                epochs: Int?, observer: TaskObserver, backend: B) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
         let m = spec.resolvedM, s = spec.resolvedS
-        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, _ in
+        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, layer in
             var o = spec.scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
-            if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch }
+            let perEpoch = BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch
+            if let e = epochs { o.steps = e * perEpoch }
+            observer.plan(ProgressPlan(unit: .step, total: o.steps, batchesPerEpoch: perEpoch, layer: layer + 1,
+                                       layers: spec.layers, metric: "psnr"))
             let solver = try IHTSolver(backend: backend, problem: try RegressionProblem(x: f, y: y, n: n, d: width), options: o)
             solver.onStep = { r in observer.step(r); history.append(r) }
             let r = try solver.run()
@@ -37,6 +40,7 @@ extension TaskRunner {
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
+            observer.plan(ProgressPlan(unit: .epoch, total: epochs, layer: layer + 1, layers: spec.layers, metric: "loss"))
             solver.onEpoch = { r in observer.epoch(r); layerHistory.append(r) }
             let trained = try solver.run()
             history += layerHistory

@@ -59,11 +59,11 @@ extension TaskSpec {
         }
     }
 
-    /// `--classes`: comma-separated non-negative class indices ("0,1", "3, 5"); nil for
-    /// anything else (an empty list, a negative or non-integer entry).
+    /// `--classes`: comma-separated distinct non-negative class indices ("0,1", "3, 5"); nil
+    /// for anything else (an empty list, a negative, non-integer or repeated entry).
     public static func parseClasses(_ text: String) -> [Int]? {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }), Set(parts).count == parts.count else { return nil }
         return parts.compactMap { $0 }
     }
 }

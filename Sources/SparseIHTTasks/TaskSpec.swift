@@ -71,6 +71,7 @@ public struct TaskSpec: Sendable, Equatable {
             throw bad("--layers > 1 applies to planted and the real-data tasks, not \(task.rawValue)")
         }
         if mode == .linear { throw bad("--mode must be sequential or convex") }
+        try checkSchedule()
     }
 
     /// Scalar-solver options of a layer with width `m`, budget `s` and gate mode `mode`.

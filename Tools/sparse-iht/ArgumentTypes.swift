@@ -19,6 +19,6 @@ extension RealTasks.Split: ExpressibleByArgument {}
 /// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).
 func validateClassList(_ text: String?) throws {
     if let text, TaskSpec.parseClasses(text) == nil {
-        throw ValidationError("--classes must be a comma-separated list of class indices, e.g. 0,1")
+        throw ValidationError("--classes must be a comma-separated list of distinct class indices, e.g. 0,1 (got '\(text)')")
     }
 }

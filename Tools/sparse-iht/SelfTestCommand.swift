@@ -12,7 +12,8 @@ struct SelfTestCommand: ParsableCommand {
 
     @Option(help: "OpenCL device: gpu, cpu, an index or a name substring (default: $SPARSEIHT_DEVICE, else auto).")
     var device: String?
-    @Option(name: .customLong("topk-size"), help: "Length of the large top-k check.") var topkSize: Int = 1 << 20
+    @Option(name: .customLong("topk-size"), parsing: .unconditional, help: "Length of the large top-k check.",
+            transform: Numeric.int(1, 1 << 28)) var topkSize: Int = 1 << 20
 
     func run() throws {
         let selector = BackendChoice.selector(device)
