@@ -10,7 +10,10 @@ extension EvaluationPart: ExpressibleByArgument {}
 extension Shard: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
-extension GateMode: ExpressibleByArgument {}
+extension GateMode: ExpressibleByArgument {
+    /// The gate modes `--mode` accepts (linear is the gaussian task's own, not a choice).
+    public static var allValueStrings: [String] { [GateMode.sequential.rawValue, GateMode.convex.rawValue] }
+}
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}
 extension VectorOptions.Ranking: ExpressibleByArgument {}

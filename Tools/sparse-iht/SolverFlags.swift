@@ -8,7 +8,7 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Step budget of full-batch runs (default: 100; 15 with --recipe published, except inr). Refused on runs that train for --epochs.", transform: Numeric.int()) var steps: Int?
     @Option(parsing: .unconditional, help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).", transform: Numeric.int()) var epochs: Int?
     @Option(parsing: .unconditional, help: "Hidden layers, trained one at a time with budget s/L each.", transform: Numeric.int(1, 1000)) var layers: Int = 1
-    @Option(help: "sequential | convex.") var mode: GateMode?
+    @Option(help: "Gate mode (default: sequential; planted-dictionary: convex).") var mode: GateMode?
     @Option(help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
     var recipe: SolverOptions.Recipe?
     @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double = 1
