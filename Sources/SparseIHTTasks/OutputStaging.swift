@@ -13,6 +13,7 @@ public final class OutputStaging: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [Entry] = []
     private var finished = false
+    private var committed = false
     private var counter = 0
 
     public init() { Self.registry.add(self) }
@@ -72,6 +73,7 @@ public final class OutputStaging: @unchecked Sendable {
                 + (done.isEmpty ? "" : " (already replaced: \(done.joined(separator: ", ")))"))
         }
         syncDirectories(ready.map(\.final))
+        committed = true
     }
 
     /// Removes the temporary files (a failed run); the final paths are not touched.
@@ -97,15 +99,19 @@ public final class OutputStaging: @unchecked Sendable {
 
     /// Discards the temporary files of every staging in progress (an interrupted process)
     /// and returns the final paths they would have replaced, which keep their earlier
-    /// contents. A commit in progress finishes first (its files are then complete).
-    public static func interruptAll() -> [String] {
-        registry.all().flatMap { s -> [String] in
+    /// contents (`kept`), and those of stagings that had already committed (`written`,
+    /// complete). A commit in progress finishes first.
+    public static func interruptAll() -> (kept: [String], written: [String]) {
+        var kept: [String] = [], written: [String] = []
+        for s in registry.all() {
             s.lock.lock(); defer { s.lock.unlock() }
-            guard !s.finished else { return [] }
+            if s.committed { written += s.entries.filter { FileManager.default.fileExists(atPath: $0.final) }.map(\.final) }
+            guard !s.finished else { continue }
             s.finished = true
             s.removeTemporaries()
-            return s.entries.filter { !$0.optional }.map(\.final)
+            kept += s.entries.filter { !$0.optional }.map(\.final)
         }
+        return (kept, written)
     }
 
     private func nextTemporary(for final: String) -> String {

@@ -131,6 +131,25 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// A sweep stopped by SIGTERM keeps its finished rows whole and stops its running cells.
+    func testSweepStoppedBySIGTERMKeepsItsRows() throws {
+        let dir = try temporaryDirectory("cli-sweep-signal")
+        let out = dir + "/r.jsonl"
+        let p = try start(["sweep", "--task", "planted", "--m", "2,4", "--s", "10,20", "--seeds", "0,1,2", "--n", "4000", "--d", "40",
+                           "--steps", "300", "--tolerance", "0", "--no-diagnostics", "--backend", "cpu", "--out", out], dir: dir)
+        let deadline = Date().addingTimeInterval(120)
+        while (try? ResultsFile.load(out).rows.count) ?? 0 < 1 && p.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(p.isRunning, "the sweep ended before the signal; the test needs a longer grid")
+        kill(p.processIdentifier, SIGTERM)
+        let r = finished(p, dir: dir)
+        XCTAssertEqual(r.status, 143, r.err)
+        XCTAssertTrue(r.err.contains("the finished cells in \(out) are kept"), r.err)
+        let loaded = try ResultsFile.load(out)
+        XCTAssertFalse(loaded.damaged)
+        XCTAssertGreaterThanOrEqual(loaded.rows.count, 1)
+        XCTAssertLessThan(loaded.rows.count, 12)
+    }
+
     func testLogStreamsOneRecordPerStepAndEpoch() throws {
         let dir = try temporaryDirectory("cli-log")
         let r = try run(["recover", "--n", "500", "--d", "10", "--m", "3", "--s", "12", "--steps", "7", "--tolerance", "0",

@@ -24,9 +24,12 @@ enum Interruption {
     }
 
     private static func stop(signal number: Int32, name: String) {
-        let kept = OutputStaging.interruptAll()
+        let (kept, written) = OutputStaging.interruptAll()
+        ChildProcesses.signalAll(SIGTERM)  // a sweep's running cells (their rows are not appended)
         var text = "\nsparse-iht: interrupted by \(name)"
-        text += kept.isEmpty ? "; no output was being written" : "; not written, so earlier files there are left as they were: " + kept.joined(separator: ", ")
+        if !kept.isEmpty { text += "; not written, so earlier files there are left as they were: " + kept.joined(separator: ", ") }
+        if !written.isEmpty { text += "; already complete: " + written.joined(separator: ", ") }
+        if kept.isEmpty && written.isEmpty && note == nil { text += "; no output was written" }
         if let note { text += "; " + note }
         FileHandle.standardError.write(Data((text + "\n").utf8))
         _exit(128 + number)
