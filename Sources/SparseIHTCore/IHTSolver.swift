@@ -49,6 +49,9 @@ public final class IHTSolver<B: ComputeBackend> {
     let xFull: B.Buffer
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
+    /// Called after the last step of every epoch (every step of a full-batch run) with the
+    /// epoch (from 1), the weights and the generators: the model so far, for scoring.
+    public var onEpochEnd: ((_ epoch: Int, _ weights: SparseWeights, _ generators: GeneratorBank) -> Void)?
 
     public init(backend: B, problem: RegressionProblem, options: SolverOptions) throws {
         try options.validate(n: problem.n, d: problem.d)
@@ -113,6 +116,7 @@ public final class IHTSolver<B: ComputeBackend> {
                                     seconds: Date().timeIntervalSince(start))
             history.append(report)
             onStep?(report)
+            if let onEpochEnd, (t + 1) % batches.batchesPerEpoch == 0 { onEpochEnd((t + 1) / batches.batchesPerEpoch, w, bank) }
             if rel <= o.tolerance && !reseeded && o.batchSize == nil {
                 // Never stop above the budget: with an inflated threshold, go on at s.
                 if w.count <= o.s { stop = .tolerance; break }

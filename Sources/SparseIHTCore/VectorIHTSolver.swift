@@ -97,6 +97,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
     let x: [Float], y: [Float]
     let n: Int, d: Int, k: Int
     public var onEpoch: ((EpochReport) -> Void)?
+    /// Called after `onEpoch` with the model so far (for scoring).
+    public var onEpochModel: ((VectorModel) -> Void)?
     /// Count-min sketch of accumulated update magnitudes (`.sketch` ranking).
     var sketch: [[Float]] = []
 
@@ -136,6 +138,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             onEpoch?(EpochReport(epoch: epoch + 1, loss: lossSum / Double(schedule.batchesPerEpoch),
                                  supportSize: model.blocks.count, activeNeurons: model.blocks.activeNeurons.count,
                                  seconds: Date().timeIntervalSince(start)))
+            onEpochModel?(model)
         }
         return model
     }

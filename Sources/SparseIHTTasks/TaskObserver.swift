@@ -13,6 +13,11 @@ public struct TaskObserver {
     public var notice: (String) -> Void = { _ in }
     /// Before each layer's solve: how many steps or epochs it will report.
     public var plan: (ProgressPlan) -> Void = { _ in }
+    /// Classification runs of one layer score the test rows after every epoch (an extra
+    /// prediction per epoch) when this is true, and pass the accuracy to `epochScore`.
+    public var wantsEpochScores = false
+    /// After every epoch of a scored run: the epoch (from 1) and the test accuracy.
+    public var epochScore: (_ epoch: Int, _ testAccuracy: Double) -> Void = { _, _ in }
 
     public init() {}
 }

@@ -175,6 +175,16 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(epochs.map { $0["epoch"] as? Int }, [1, 2, 3])
         XCTAssertEqual(epochs.first?["kind"] as? String, "epoch")
         XCTAssertNotNil(epochs.first?["loss"])
+        try writeClusterCSV(to: dir + "/three.csv", classes: 3, perClass: 40, d: 8, seed: 6)
+        let b = try run(["recover", "--task", "binary-mnist", "--dataset", dir + "/three.csv", "--m", "4", "--s", "16",
+                         "--epochs", "2", "--batch", "40", "--backend", "cpu", "--log", dir + "/binary.jsonl"])
+        XCTAssertEqual(b.status, 0, b.err)
+        let binary = String(decoding: FileManager.default.contents(atPath: dir + "/binary.jsonl") ?? Data(), as: UTF8.self)
+            .split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(binary.filter { $0["kind"] as? String == "step" }.count, 4)  // 80 rows in batches of 40, 2 epochs
+        let scores = binary.filter { $0["kind"] as? String == "score" }
+        XCTAssertEqual(scores.map { $0["epoch"] as? Int }, [1, 2])
+        XCTAssertNotNil(scores.last?["test_accuracy"] as? Double)
     }
 
     func testWeightsOnClassificationAndRefusedOnVectorRuns() throws {

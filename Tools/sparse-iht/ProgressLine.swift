@@ -10,6 +10,9 @@ final class ProgressLine: @unchecked Sendable {
     let log: RunLog?
     let started = Date()
     private var plan = ProgressPlan(unit: .step, total: 0, metric: "psnr")
+    /// The latest epoch's test accuracy (classification runs of one layer).
+    private var lastScore: (epoch: Int, accuracy: Double)?
+    private var lastEpoch: EpochReport?
     private var planStarted = Date()
 
     init(quiet: Bool, log: RunLog? = nil) {
@@ -25,6 +28,12 @@ final class ProgressLine: @unchecked Sendable {
         o.epoch = { [self] in showEpoch($0) }
         o.finish = { [self] in finish() }
         o.notice = { [self] in finish(); notice($0) }
+        o.wantsEpochScores = live || log != nil
+        o.epochScore = { [self] e, accuracy in
+            lastScore = (e, accuracy)
+            log?.write(RunLog.Record(epoch: e, testAccuracy: accuracy, plan: plan, elapsed: elapsed))
+            if plan.unit == .epoch, let r = lastEpoch { drawEpoch(r) }
+        }
         return o
     }
 
@@ -35,9 +44,11 @@ final class ProgressLine: @unchecked Sendable {
         if plan.batchesPerEpoch > 1 {
             let e = (r.step - 1) / plan.batchesPerEpoch + 1, total = max(1, plan.total / plan.batchesPerEpoch)
             fields[0] = "epoch \(e)/\(total) " + fields[0]
-            fields.append(String(format: "batch psnr %.2f dB", r.psnr))
+        }
+        if let s = lastScore {
+            fields.append(String(format: "test acc %.2f%% (epoch %d)", 100 * s.accuracy, s.epoch))
         } else {
-            fields.append(String(format: "psnr %.2f dB", r.psnr))
+            fields.append(String(format: plan.batchesPerEpoch > 1 ? "batch psnr %.2f dB" : "psnr %.2f dB", r.psnr))
         }
         fields.append("support \(r.supportSize) (changed \(r.supportChanges))")
         fields.append(String(format: "rel.res %.2e", r.relativeResidual))
@@ -47,8 +58,15 @@ final class ProgressLine: @unchecked Sendable {
 
     func showEpoch(_ r: EpochReport) {
         log?.write(RunLog.Record(epoch: r, plan: plan, elapsed: elapsed))
+        lastEpoch = r
+        drawEpoch(r)
+    }
+
+    private func drawEpoch(_ r: EpochReport) {
         guard live else { return }
-        draw([position(done: r.epoch), String(format: "loss %.5f", r.loss), "support \(r.supportSize)",
+        var fields = [position(done: r.epoch)]
+        if let s = lastScore { fields.append(String(format: "test acc %.2f%% (epoch %d)", 100 * s.accuracy, s.epoch)) }
+        draw(fields + [String(format: "loss %.5f", r.loss), "support \(r.supportSize)",
               "neurons \(r.activeNeurons)", String(format: "%.1fs (%.2fs/epoch)", elapsed, r.seconds)])
     }
 

@@ -10,14 +10,21 @@ final class RunLog: @unchecked Sendable {
     /// (dB, of the step's rows), `relative_residual`, `support`, `support_changes`. Epochs:
     /// `kind` "epoch", `epoch` of `total`, `loss` (mean training loss), `support`,
     /// `active_neurons`. Both: `layer` of `layers`, `seconds` (the step or epoch) and
-    /// `elapsed` (since the run started).
+    /// `elapsed` (since the run started). Classification runs of one layer add, after each
+    /// epoch, `kind` "score" with `epoch` and `test_accuracy` (fraction).
     struct Record: Encodable {
         var kind: String
         var layer: Int, layers: Int
         var step: Int?, epoch: Int?, total: Int
-        var psnr: Double?, relativeResidual: Double?, loss: Double?
-        var support: Int, supportChanges: Int?, activeNeurons: Int?
-        var seconds: Double, elapsed: Double
+        var psnr: Double?, relativeResidual: Double?, loss: Double?, testAccuracy: Double?
+        var support: Int?, supportChanges: Int?, activeNeurons: Int?
+        var seconds: Double?, elapsed: Double
+
+        init(epoch e: Int, testAccuracy: Double, plan: ProgressPlan, elapsed: Double) {
+            kind = "score"; layer = plan.layer; layers = plan.layers
+            epoch = e; total = plan.unit == .epoch ? plan.total : max(1, plan.total / plan.batchesPerEpoch)
+            self.testAccuracy = testAccuracy; self.elapsed = elapsed
+        }
 
         init(step r: StepReport, plan: ProgressPlan, elapsed: Double) {
             kind = "step"; layer = plan.layer; layers = plan.layers
