@@ -9,7 +9,7 @@ extension TaskSpec {
     public mutating func apply(flag name: String, value: String) throws {
         func bad() -> SparseIHTError { .invalidArgument("--\(name): cannot use '\(value)'") }
         func int() throws -> Int { guard let v = Int(value) else { throw bad() }; return v }
-        func double() throws -> Double { guard let v = Double(value) else { throw bad() }; return v }
+        func double() throws -> Double { guard let v = Double(value), v.isFinite else { throw bad() }; return v }
         func bool() throws -> Bool { guard let v = Bool(value) else { throw bad() }; return v }
         func choice<E: RawRepresentable>(_: E.Type) throws -> E where E.RawValue == String {
             guard let v = E(rawValue: value) else { throw bad() }; return v

@@ -12,7 +12,7 @@ struct SelfTestCommand: ParsableCommand {
 
     @Option(help: "OpenCL device: gpu, cpu, an index or a name substring (default: $SPARSEIHT_DEVICE, else auto).")
     var device: String?
-    @Option(name: .customLong("topk-size"), parsing: .unconditional, help: "Length of the large top-k check.",
+    @Option(name: .customLong("topk-size"), parsing: .unconditional, help: "Length of the large top-k check (default: 1048576).",
             transform: Numeric.int(1, 1 << 28)) var topkSize: Int = 1 << 20
 
     func run() throws {

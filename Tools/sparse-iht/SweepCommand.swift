@@ -21,7 +21,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
     @Option(help: "Results file (JSON lines), appended to.") var out: String
     @Option(help: "Run slice i/N (0 <= i < N): the cells whose grid index is i modulo N.") var shard: Shard = .whole
-    @Option(parsing: .unconditional, help: "Cells run at once, each in its own process.", transform: Numeric.int(1, 256)) var jobs: Int = 1
+    @Option(parsing: .unconditional, help: "Cells run at once, each in its own process (default: 1).", transform: Numeric.int(1, 256)) var jobs: Int = 1
     @Flag(help: "No progress line.") var quiet = false
     @OptionGroup(title: "Backend") var backendOptions: BackendOptions
     @Argument(parsing: .allUnrecognized, help: "Task flags of recover; numeric ones may list values.") var taskFlags: [String] = []
