@@ -56,6 +56,9 @@ public final class IHTSolver<B: ComputeBackend> {
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
     public var profile: SolverProfile?
+    /// Called after the last step of every epoch (every step of a full-batch run) with the
+    /// epoch (from 1), the weights and the generators: the model so far, for scoring.
+    public var onEpochEnd: ((_ epoch: Int, _ weights: SparseWeights, _ generators: GeneratorBank) -> Void)?
 
     public init(backend: B, problem: RegressionProblem, options: SolverOptions) throws {
         try options.validate(n: problem.n, d: problem.d)
@@ -125,6 +128,7 @@ public final class IHTSolver<B: ComputeBackend> {
                                     seconds: Date().timeIntervalSince(start))
             history.append(report)
             onStep?(report)
+            if let onEpochEnd, (t + 1) % batches.batchesPerEpoch == 0 { onEpochEnd((t + 1) / batches.batchesPerEpoch, w, bank) }
             if rel <= o.tolerance && !reseeded && o.batchSize == nil {
                 // Never stop above the budget: with an inflated threshold, go on at s.
                 if w.count <= o.s { stop = .tolerance; break }

@@ -25,6 +25,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
     public private(set) var chunk: Int?
     /// Epoch-0 random generators of all m neurons, uploaded once when they fit the allowance.
     var randomGenerators: B.Buffer?
+    /// Called after `onEpoch` with the model so far (for scoring).
+    public var onEpochModel: ((VectorModel) -> Void)?
 
     /// `x` is `n x d`, `y` is `n x k` (one-hot for cross-entropy).
     public init(backend: B, x: [Float], y: [Float], n: Int, d: Int, k: Int, options: VectorOptions) throws {
@@ -87,6 +89,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                                  supportSize: model.blocks.count, activeNeurons: model.blocks.activeNeurons.count,
                                  seconds: Date().timeIntervalSince(start),
                                  bytesTransferred: backend.bytesTransferred - bytesBefore))
+            onEpochModel?(model)
         }
         return model
     }

@@ -15,16 +15,20 @@ public enum BackendChoice: String, Sendable, Codable, CaseIterable {
         device ?? ProcessInfo.processInfo.environment["SPARSEIHT_DEVICE"] ?? "auto"
     }
 
-    /// Opens the backend. `auto` uses OpenCL only for a GPU (or an explicit `device`) and
-    /// otherwise falls back to the CPU backend, telling `notice` why.
+    /// Opens the backend. A device asked for by `device` (`--device gpu`, `cpu`, an index or
+    /// a name) must exist: no fallback, so `--device gpu` on a machine without a GPU is an
+    /// error. Otherwise `auto` uses OpenCL for a GPU (of `$SPARSEIHT_DEVICE` when set) and
+    /// falls back to the CPU backend, telling `notice` why.
     public func open(device: String?, notice: (String) -> Void = { _ in }) throws -> any ComputeBackend {
+        let selector = Self.selector(device)
         switch self {
         case .cpu: return CPUBackend()
-        case .opencl: return try OpenCLBackend(selector: Self.selector(device))
+        case .opencl: return try OpenCLBackend(selector: selector)
         case .auto:
+            if let device, !["", "auto"].contains(device.lowercased()) { return try OpenCLBackend(selector: device) }
             do {
-                let dev = try CLDevice.select(Self.selector(device))
-                if dev.type == "gpu" || device != nil { return try OpenCLBackend(device: dev) }
+                let dev = try CLDevice.select(selector)
+                if dev.type == "gpu" { return try OpenCLBackend(device: dev) }
                 notice("no OpenCL GPU found (only \(dev.name)); using the CPU backend")
             } catch {
                 notice("OpenCL unavailable (\(error)); using the CPU backend")

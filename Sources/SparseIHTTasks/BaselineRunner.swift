@@ -46,6 +46,7 @@ public enum BaselineRunner {
     public static func run<B: ComputeBackend>(_ spec: BaselineSpec, json: String? = nil, observer: TaskObserver = .init(),
                                               backend: B) throws -> TaskRun {
         try spec.validate()
+        if let json { try OutputCheck.check(option: "--json", path: json) }
         let started = Date()
         let t = spec.task, defaults = t.defaults
         guard let lowest = spec.targets.min(), let highest = spec.targets.max(), lowest >= 1 else {
@@ -102,7 +103,7 @@ public enum BaselineRunner {
         r.seed = t.seed; r.metric = metric; r.results = results; r.rounds = rounds
         r.seconds = Date().timeIntervalSince(started)
         r.denseTrainingStateBytes = initial.trainingStateBytes; r.denseWeights = initial.weightCount
-        if let json { try r.write(to: json) }
+        if let json { try OutputStaging.writing { try r.write(to: $0.stage(json)) } }
         let lines = results.map { String(format: "s %d (%d weights): %@ %.4f", $0.s, $0.remaining, metric, $0.score) }
         return TaskRun(report: r, summary: lines.joined(separator: "\n"))
     }

@@ -32,9 +32,29 @@ public enum EvaluationPart: String, Sendable, CaseIterable {
 public enum Evaluation {
     /// Loads the model and scores it: accuracy (classification), PSNR with peak 1 (inr),
     /// PSNR and relative residual, plus accuracy when y holds 0/1 labels (files).
-    public static func run<B: ComputeBackend>(_ spec: EvaluationSpec, json: String? = nil, backend: B) throws -> TaskRun {
+    /// The output paths are checked first, and `json` and the predictions are written
+    /// together (`OutputStaging`). Throws when the model does not fit the task's data
+    /// (`ModelMatch`); warnings (evaluation rows the model was trained on) go to `notice`.
+    public static func run<B: ComputeBackend>(_ spec: EvaluationSpec, json: String? = nil, notice: (String) -> Void = { _ in },
+                                              backend: B) throws -> TaskRun {
         try spec.validate()
+        var files: [(option: String, path: String)] = []
+        if let json { files.append(("--json", json)) }
+        if let p = spec.predictions { files.append(("--predictions", p)) }
+        try OutputCheck.check(files)
+        return try OutputStaging.writing { staging in
+            var staged = spec
+            staged.predictions = spec.predictions.map { staging.stage($0) }
+            return try score(staged, json: json.map { staging.stage($0) }, notice: notice, backend: backend)
+        }
+    }
+
+    private static func score<B: ComputeBackend>(_ spec: EvaluationSpec, json: String?, notice: (String) -> Void,
+                                                 backend: B) throws -> TaskRun {
         let file = try ModelFile.read(spec.model)
+        let match = try ModelMatch(path: spec.model, file: file)
+        try match.check(spec)
+        if let warning = match.overlapWarning(spec) { notice(warning) }
         let net = try file.model(path: spec.model)
         let t = spec.task
         var r = RunReport()
@@ -42,6 +62,7 @@ public enum Evaluation {
         r.backend = backend.kind.rawValue; r.device = backend.deviceDescription; r.nonzeros = net.nonzeros
         let inputD = file.layers.first?.d ?? 0
         func predict(_ rows: [Float], _ n: Int) throws -> [Float] {
+            try match.check(dataWidth: rows.count / max(n, 1), classes: nil, spec: spec)
             guard rows.count == n * inputD else {
                 throw SparseIHTError.shapeMismatch("the model takes \(inputD) inputs, the data has \(rows.count / max(n, 1))")
             }
@@ -76,6 +97,7 @@ public enum Evaluation {
         case .binaryMNIST, .binaryCIFAR10, .mnist:
             let data = try RealTasks.classification(dataset: t.dataset, classes: t.wantedClasses, split: t.split)
             let part = spec.on == .test ? data.test : data.train
+            try match.check(dataWidth: part.d, classes: t.task == .mnist ? data.train.classes : nil, spec: spec)
             let acc = ClassificationMetrics.accuracy(scores: try predict(part.x, part.n), k: net.outputs, labels: part.labels)
             r.accuracy = acc; r.n = part.n
             line = String(format: "accuracy %.4f on %d %@ examples", acc, part.n, spec.on.rawValue)

@@ -26,6 +26,9 @@ extension SweepCell {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        let pid = process.processIdentifier
+        ChildProcesses.add(pid)
+        defer { ChildProcesses.remove(pid) }
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

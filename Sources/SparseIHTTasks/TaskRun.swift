@@ -16,6 +16,13 @@ public struct TaskOutputs: Sendable {
     public var model: String?
     /// The report (JSON).
     public var json: String?
+    /// inr's fitted image (PNG); nil: beside `json` (`run.json` -> `run.png`).
+    public var fittedImage: String?
+
+    /// Where inr writes its fitted image: `fittedImage`, else beside `json`, else nowhere.
+    public var fittedImagePath: String? {
+        fittedImage ?? json.map { ($0.hasSuffix(".json") ? String($0.dropLast(5)) : $0) + ".png" }
+    }
 
     public init(weights: String? = nil, sparseWeights: String? = nil, model: String? = nil, json: String? = nil) {
         self.weights = weights; self.sparseWeights = sparseWeights; self.model = model; self.json = json

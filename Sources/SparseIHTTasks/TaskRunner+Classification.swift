@@ -9,7 +9,7 @@ extension TaskRunner {
         let batch = spec.batch ?? spec.defaults.batch, e = spec.epochs ?? spec.defaults.epochs
         let t0 = Date()
         let (model, history) = try trainScalar(spec, x: data.x, y: data.y, n: data.n, d: data.d, batch: batch, epochs: e,
-                                               observer: observer, backend: backend)
+                                               scoring: data, observer: observer, backend: backend)
         let seconds = Date().timeIntervalSince(t0)
         let (testAcc, trainAcc) = try accuracies(model, data: data, backend: backend)
         var r = common(spec, backend: backend, n: data.n, d: data.d, m: m, s: s, seconds: seconds)
@@ -21,7 +21,7 @@ extension TaskRunner {
         r.steps = history.count; r.secondsPerEpoch = seconds / Double(e * spec.layers)
         r.supportSize = model.nonzeros; r.denseNetworkBytes = (m * data.d + m) * 4
         r.psnr = history.last?.psnr ?? 0; r.relativeResidual = history.last?.relativeResidual ?? 0
-        try save(model, to: outputs.model, spec: spec, data: data)
+        try saveOutputs(model, outputs, spec: spec, data: data)
         return TaskRun(report: r, summary: String(
             format: "test accuracy %.4f  train accuracy %.4f  (%d test examples)  nonzeros %d  %.2fs",
             testAcc, trainAcc, data.scoreN, model.nonzeros, seconds))
@@ -35,7 +35,7 @@ extension TaskRunner {
         let batch = spec.batch ?? spec.defaults.batch, e = spec.epochs ?? spec.defaults.epochs
         let t0 = Date()
         let (model, history, diverged) = try trainVector(spec, x: data.x, y: data.y, n: data.n, d: data.d, k: k, loss: loss,
-                                                         batch: batch, epochs: e, observer: observer, backend: backend)
+                                                         batch: batch, epochs: e, scoring: data, observer: observer, backend: backend)
         let seconds = Date().timeIntervalSince(t0)
         let (testAcc, trainAcc) = try accuracies(model, data: data, backend: backend)
         var r = common(spec, backend: backend, n: data.n, d: data.d, m: m, s: s, seconds: seconds)

@@ -20,10 +20,9 @@ extension TaskRunner {
         r.steps = history.count; r.layers = spec.layers; r.supportSize = model.nonzeros; r.sigma = data.sigmas
         r.denseNetworkBytes = (m * data.d + m) * 4
         r.history = history.map { HistoryEntry($0, full: false) }
-        try save(model, to: outputs.model, spec: spec, data: data)
-        if let json = outputs.json, let image = data.image, image.channels == 1 || image.channels == 3 {
+        try saveOutputs(model, outputs, spec: spec, data: data)
+        if let path = outputs.fittedImagePath, let image = data.image, image.channels == 1 || image.channels == 3 {
             // The fitted image beside the report: `run.json` -> `run.png` (values clamped to [0, 1]).
-            let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".png"
             try PNGImage.write(NetPBM.Image(width: image.width, height: image.height, channels: image.channels, pixels: fit), to: path)
         }
         return TaskRun(report: r, summary: String(format: "psnr %.2f dB (peak 1)  steps %d  nonzeros %d  %.2fs",

@@ -4,8 +4,11 @@ import SparseIHTCore
 extension TaskRunner {
     /// Trains `spec.layers` layers on (x, y) (`n x d`, length n) with the scalar solver,
     /// minibatch epochs when `batch` is set; returns the model and every step's report.
+    /// With `scoring` (classification data) and one layer, the test accuracy after every
+    /// epoch goes to `observer.epochScore` when the observer asks for it.
     static func trainScalar<B: ComputeBackend>(_ spec: TaskSpec, x: [Float], y: [Float], n: Int, d: Int, batch: Int?,
-                                               epochs: Int?, observer: TaskObserver, backend: B) throws -> (LayeredModel, [StepReport]) {
+                                               epochs: Int?, scoring: TaskData? = nil, observer: TaskObserver,
+                                               backend: B) throws -> (LayeredModel, [StepReport]) {
         var history: [StepReport] = []
         let m = spec.resolvedM, s = spec.resolvedS
         var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, layer in
@@ -14,9 +17,19 @@ extension TaskRunner {
             }
             var o = spec.scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }
-            if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch }
+            let perEpoch = BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch
+            if let e = epochs { o.steps = e * perEpoch }
+            observer.plan(ProgressPlan(unit: .step, total: o.steps, batchesPerEpoch: perEpoch, layer: layer + 1,
+                                       layers: spec.layers, metric: "psnr"))
             let solver = try IHTSolver(backend: backend, problem: try RegressionProblem(x: f, y: y, n: n, d: width), options: o)
             solver.onStep = { r in observer.step(r); history.append(r) }
+            if let data = scoring, observer.wantsEpochScores, spec.layers == 1 {
+                let sigmoid = (spec.loss ?? .squared) == .crossEntropy
+                solver.onEpochEnd = { e, w, bank in
+                    let model = LayeredModel(hidden: [], output: .scalar(ScalarModel(weights: w, generators: bank)), sigmoidOutput: sigmoid)
+                    if let p = try? model.predict(x: data.scoreX, n: data.scoreN, backend: backend) { observer.epochScore(e, data.score(p)) }
+                }
+            }
             let r = try solver.run()
             return .scalar(ScalarModel(weights: r.weights, generators: r.generators))
         }
@@ -27,7 +40,7 @@ extension TaskRunner {
 
     /// Trains `spec.layers` layers with the vector-output solver on (x, y) (`n x d`, `n x k`).
     static func trainVector<B: ComputeBackend>(_ spec: TaskSpec, x: [Float], y: [Float], n: Int, d: Int, k: Int, loss: Loss,
-                                               batch: Int?, epochs: Int, observer: TaskObserver,
+                                               batch: Int?, epochs: Int, scoring: TaskData? = nil, observer: TaskObserver,
                                                backend: B) throws -> (LayeredModel, [EpochReport], [Divergence]) {
         var history: [EpochReport] = []
         var diverged: [Divergence] = []
@@ -43,7 +56,16 @@ extension TaskRunner {
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
+            observer.plan(ProgressPlan(unit: .epoch, total: epochs, layer: layer + 1, layers: spec.layers, metric: "loss"))
             solver.onEpoch = { r in observer.epoch(r); layerHistory.append(r) }
+            if let data = scoring, observer.wantsEpochScores, spec.layers == 1 {
+                solver.onEpochModel = { v in
+                    let model = LayeredModel(hidden: [], output: .vector(v))
+                    if let p = try? model.predict(x: data.scoreX, n: data.scoreN, backend: backend) {
+                        observer.epochScore(layerHistory.count, data.score(p))
+                    }
+                }
+            }
             let trained = try solver.run()
             history += layerHistory
             if let (r, lowest) = EpochReport.divergence(in: layerHistory) {

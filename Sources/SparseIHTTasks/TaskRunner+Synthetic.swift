@@ -10,6 +10,9 @@ extension TaskRunner {
         let options = spec.scalarOptions(m: spec.resolvedM, s: spec.resolvedS, mode: spec.defaults.mode)
         let solver = try IHTSolver(backend: backend, problem: problem, options: options)
         solver.onStep = observer.step
+        observer.plan(ProgressPlan(unit: .step, total: options.steps,
+                                   batchesPerEpoch: BatchSchedule(n: problem.n, batchSize: options.batchSize, seed: spec.seed).batchesPerEpoch,
+                                   metric: "psnr"))
         let solveStart = Date()
         let result = try solver.run()
         let solveSeconds = Date().timeIntervalSince(solveStart)

@@ -6,9 +6,19 @@ import SparseIHTData
 /// Runs IHT on a task: builds its data once, trains, scores, writes the outputs asked
 /// for and returns the report. Throws `SparseIHTError` for bad settings or data.
 public enum TaskRunner {
+    /// Every output path is checked before the work starts; the outputs are written
+    /// together (`OutputStaging`): all of them or, when anything fails, none.
     public static func recover<B: ComputeBackend>(_ spec: TaskSpec, outputs: TaskOutputs = .init(),
                                                   observer: TaskObserver = .init(), backend: B) throws -> TaskRun {
         try spec.validate()
+        try spec.checkOutputs(outputs)
+        return try OutputStaging.writing { staging in
+            try run(spec, outputs: outputs.staged(in: staging, fittedImage: spec.task == .inr), observer: observer, backend: backend)
+        }
+    }
+
+    private static func run<B: ComputeBackend>(_ spec: TaskSpec, outputs: TaskOutputs, observer: TaskObserver,
+                                               backend: B) throws -> TaskRun {
         let started = Date()
         let m = spec.resolvedM, s = spec.resolvedS
         let plantedNetwork = spec.task == .planted && spec.isLayeredRun

@@ -9,7 +9,7 @@ extension TaskSpec {
     public mutating func apply(flag name: String, value: String) throws {
         func bad() -> SparseIHTError { .invalidArgument("--\(name): cannot use '\(value)'") }
         func int() throws -> Int { guard let v = Int(value) else { throw bad() }; return v }
-        func double() throws -> Double { guard let v = Double(value) else { throw bad() }; return v }
+        func double() throws -> Double { guard let v = Double(value), v.isFinite else { throw bad() }; return v }
         func bool() throws -> Bool { guard let v = Bool(value) else { throw bad() }; return v }
         func choice<E: RawRepresentable>(_: E.Type) throws -> E where E.RawValue == String {
             guard let v = E(rawValue: value) else { throw bad() }; return v
@@ -60,11 +60,11 @@ extension TaskSpec {
         }
     }
 
-    /// `--classes`: comma-separated non-negative class indices ("0,1", "3, 5"); nil for
-    /// anything else (an empty list, a negative or non-integer entry).
+    /// `--classes`: comma-separated distinct non-negative class indices ("0,1", "3, 5"); nil
+    /// for anything else (an empty list, a negative, non-integer or repeated entry).
     public static func parseClasses(_ text: String) -> [Int]? {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }), Set(parts).count == parts.count else { return nil }
         return parts.compactMap { $0 }
     }
 }

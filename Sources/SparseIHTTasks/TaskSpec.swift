@@ -78,6 +78,7 @@ public struct TaskSpec: Sendable, Equatable {
         if let batch, batch < 1 { throw bad("--batch \(batch): need at least 1") }
         if let epochs, !(1...10_000_000).contains(epochs) { throw bad("--epochs \(epochs): need 1...10000000") }
         if let steps, !(1...10_000_000).contains(steps) { throw bad("--steps \(steps): need 1...10000000") }
+        try checkSchedule()
     }
 
     /// Scalar-solver options of a layer with width `m`, budget `s` and gate mode `mode`.

@@ -10,7 +10,10 @@ extension EvaluationPart: ExpressibleByArgument {}
 extension Shard: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
-extension GateMode: ExpressibleByArgument {}
+extension GateMode: ExpressibleByArgument {
+    /// The gate modes `--mode` accepts (linear is the gaussian task's own, not a choice).
+    public static var allValueStrings: [String] { [GateMode.sequential.rawValue, GateMode.convex.rawValue] }
+}
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}
 extension SolverOptions.RefineRule: ExpressibleByArgument {}
@@ -20,6 +23,6 @@ extension RealTasks.Split: ExpressibleByArgument {}
 /// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).
 func validateClassList(_ text: String?) throws {
     if let text, TaskSpec.parseClasses(text) == nil {
-        throw ValidationError("--classes must be a comma-separated list of class indices, e.g. 0,1")
+        throw ValidationError("--classes must be a comma-separated list of distinct class indices, e.g. 0,1 (got '\(text)')")
     }
 }

@@ -8,7 +8,7 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Compute backend: auto (an OpenCL GPU if present, else the CPU), cpu or opencl.")
     var backend: BackendChoice = .auto
 
-    @Option(help: "OpenCL device: gpu, cpu, an index from `sparse-iht devices`, or a name substring (default: $SPARSEIHT_DEVICE, else auto).")
+    @Option(help: "OpenCL device: gpu, cpu, an index from `sparse-iht devices`, or a name substring (default: $SPARSEIHT_DEVICE, else auto). A device named here must exist (--device gpu without a GPU is an error); only auto falls back to the CPU backend.")
     var device: String?
 
     /// Opens the chosen backend (`auto` falls back to the CPU with a one-line notice).
@@ -28,7 +28,9 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Runs `body`, turning the library's errors into a message without usage text.
 func reported<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as SparseIHTError { throw CLIError(e.description) }
+    do { return try body() } catch SparseIHTError.invalidArgument(let text) { throw CLIError(text) } catch let e as SparseIHTError {
+        throw CLIError(e.description)
+    }
 }
 
 /// Runs a check of the library, turning its error into a usage error.

@@ -10,7 +10,7 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Classes of a binary task, e.g. 0,1 (default 0,1).") var classes: String?
     @Option(help: "published (per class 5000/1000 from the training file; 400/100 for mnist-sample) | full (the files' train/test sets).")
     var split: RealTasks.Split = .published
-    @Option(help: "Image index for inr from a dataset.") var image: Int = 0
+    @Option(parsing: .unconditional, help: "Image index for inr from a dataset (default: 0).", transform: Numeric.int(0)) var image: Int = 0
 
     func validate() throws { try validateClassList(classes) }
 
@@ -25,15 +25,17 @@ struct DatasetOptions: ParsableArguments {
 /// The data flags of `recover` and `baseline`: the dataset, synthetic sizes, preprocessing, seed.
 struct DataOptions: ParsableArguments {
     @OptionGroup var source: DatasetOptions
-    @Option(help: "Examples (synthetic tasks).") var n: Int = 5000
-    @Option(help: "Input dimension (synthetic tasks).") var d: Int = 100
-    @Option(name: .customLong("planted-s"), help: "Nonzeros of the planted network (default: --s).") var plantedS: Int?
-    @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]).")
-    var pixelScale: Float = 1
+    @Option(parsing: .unconditional, help: "Examples (synthetic tasks) (default: 5000).", transform: Numeric.int()) var n: Int = 5000
+    @Option(parsing: .unconditional, help: "Input dimension (synthetic tasks) (default: 100).", transform: Numeric.int()) var d: Int = 100
+    @Option(name: .customLong("planted-s"), parsing: .unconditional, help: "Nonzeros of the planted network (default: --s).",
+            transform: Numeric.int()) var plantedS: Int?
+    @Option(name: .customLong("pixel-scale"), parsing: .unconditional,
+            help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]) (default: 1).",
+            transform: Numeric.float(above: 0)) var pixelScale: Float = 1
     @Flag(help: "Subtract the training set's per-feature mean from classification inputs.") var center = false
     @Flag(help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest).")
     var standardize = false
-    @Option(help: "Random seed (data and solver).") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Random seed (data and solver), 0 to 2^64-1 (default: 0).", transform: Numeric.seed) var seed: UInt64 = 0
 
     func validate() throws {
         guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") }

@@ -2,38 +2,132 @@ import Foundation
 import SparseIHTCore
 import SparseIHTTasks
 
-/// A live progress line on a terminal (stderr), nothing when piped.
-struct ProgressLine {
+/// A live progress line on a terminal (stderr), nothing when piped: layer, step or epoch
+/// k/N, percent, time remaining, the task's metric and the support, cut to the terminal's
+/// width so that it never wraps. Every step or epoch also goes to `log` when one is open.
+final class ProgressLine: @unchecked Sendable {
     let live: Bool
+    let log: RunLog?
     let started = Date()
+    private var plan = ProgressPlan(unit: .step, total: 0, metric: "psnr")
+    /// The latest epoch's test accuracy (classification runs of one layer).
+    private var lastScore: (epoch: Int, accuracy: Double)?
+    private var lastEpoch: EpochReport?
+    private var planStarted = Date()
 
-    init(quiet: Bool) { live = !quiet && isatty(2) != 0 }
+    init(quiet: Bool, log: RunLog? = nil) {
+        live = !quiet && isatty(2) != 0
+        self.log = log
+    }
 
     /// The callbacks of a task run: steps and epochs on the line, notices on their own line.
     var observer: TaskObserver {
         var o = TaskObserver()
-        o.step = show; o.epoch = showEpoch; o.finish = finish; o.notice = notice
+        o.plan = { [self] in plan = $0; planStarted = Date() }
+        o.step = { [self] in show($0) }
+        o.epoch = { [self] in showEpoch($0) }
+        o.finish = { [self] in finish() }
+        o.notice = { [self] in finish(); notice($0) }
+        o.wantsEpochScores = live || log != nil
+        o.epochScore = { [self] e, accuracy in
+            lastScore = (e, accuracy)
+            log?.write(RunLog.Record(epoch: e, testAccuracy: accuracy, plan: plan, elapsed: elapsed))
+            if plan.unit == .epoch, let r = lastEpoch { drawEpoch(r) }
+        }
         return o
     }
 
     func show(_ r: StepReport) {
-        draw(String(format: "step %4d  psnr %7.2f dB  rel.res %.2e  support %d (%+d changed)  %.1fs  %.2f steps/s",
-                    r.step, r.psnr, r.relativeResidual, r.supportSize, r.supportChanges, elapsed, Double(r.step) / max(elapsed, 1e-9)))
+        log?.write(RunLog.Record(step: r, plan: plan, elapsed: elapsed))
+        guard live else { return }
+        var fields = [position(done: r.step)]
+        if plan.batchesPerEpoch > 1 {
+            let e = (r.step - 1) / plan.batchesPerEpoch + 1, total = max(1, plan.total / plan.batchesPerEpoch)
+            fields[0] = "epoch \(e)/\(total) " + fields[0]
+        }
+        if let s = lastScore {
+            fields.append(String(format: "test acc %.2f%% (epoch %d)", 100 * s.accuracy, s.epoch))
+        } else {
+            fields.append(String(format: plan.batchesPerEpoch > 1 ? "batch psnr %.2f dB" : "psnr %.2f dB", r.psnr))
+        }
+        fields.append("support \(r.supportSize) (changed \(r.supportChanges))")
+        fields.append(String(format: "rel.res %.2e", r.relativeResidual))
+        fields.append(String(format: "%.1fs", elapsed))
+        draw(fields)
     }
 
     func showEpoch(_ r: EpochReport) {
-        draw(String(format: "epoch %4d  loss %.5f  support %d  neurons %d  %.1fs (%.2fs/epoch)",
-                    r.epoch, r.loss, r.supportSize, r.activeNeurons, elapsed, r.seconds))
+        log?.write(RunLog.Record(epoch: r, plan: plan, elapsed: elapsed))
+        lastEpoch = r
+        drawEpoch(r)
+    }
+
+    private func drawEpoch(_ r: EpochReport) {
+        guard live else { return }
+        var fields = [position(done: r.epoch)]
+        if let s = lastScore { fields.append(String(format: "test acc %.2f%% (epoch %d)", 100 * s.accuracy, s.epoch)) }
+        draw(fields + [String(format: "loss %.5f", r.loss), "support \(r.supportSize)",
+              "neurons \(r.activeNeurons)", String(format: "%.1fs (%.2fs/epoch)", elapsed, r.seconds)])
     }
 
     func showSweep(_ p: SweepProgress) {
-        let left = p.secondsLeft.map { String(format: "~%.0fs left", $0) } ?? ""
-        draw(String(format: "sweep %d/%d cells%@  %.0fs  %@", p.done, p.total, p.failed > 0 ? " (\(p.failed) failed)" : "", elapsed, left))
+        let left = p.secondsLeft.map { String(format: "~%@ left", Self.duration($0)) } ?? ""
+        draw([String(format: "sweep %d/%d cells (%.0f%%)", p.done, p.total, 100 * Double(p.done) / Double(max(p.total, 1))),
+              p.failed > 0 ? "\(p.failed) failed" : "", left, String(format: "%.0fs", elapsed)].filter { !$0.isEmpty })
     }
 
-    func finish() { if live { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() {
+        if live && drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
+    }
 
+    private var drawn = false
     private var elapsed: Double { Date().timeIntervalSince(started) }
 
-    private func draw(_ text: String) { if live { FileHandle.standardError.write(Data(("\r" + text + "   ").utf8)) } }
+    /// `layer l/L step k/N 42% ~1m10s left`: the position in the run and the time left
+    /// (the layer's rate so far, over its remaining units and the layers after it).
+    private func position(done: Int) -> String {
+        let unit = plan.unit.rawValue, total = max(plan.total, 1)
+        var text = plan.layers > 1 ? "layer \(plan.layer)/\(plan.layers) " : ""
+        text += "\(unit) \(done)/\(total) \(Int(100 * Double(min(done, total)) / Double(total)))%"
+        let spent = Date().timeIntervalSince(planStarted)
+        if done > 0 {
+            let perUnit = spent / Double(done)
+            let left = perUnit * Double(max(total - done, 0) + (plan.layers - plan.layer) * total)
+            text += " ~" + Self.duration(left) + " left"
+        }
+        return text
+    }
+
+    /// `45s`, `3m05s`, `2h10m`.
+    static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        if t < 60 { return "\(t)s" }
+        if t < 3600 { return String(format: "%dm%02ds", t / 60, t % 60) }
+        return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60)
+    }
+
+    /// Joins the fields that fit in the terminal's width (the first always, cut if need be).
+    private func draw(_ fields: [String]) {
+        guard live else { return }
+        let width = max(Self.terminalColumns() - 1, 20)
+        var line = ""
+        for f in fields {
+            let next = line.isEmpty ? f : line + "  " + f
+            if next.count > width { break }
+            line = next
+        }
+        if line.isEmpty { line = String((fields.first ?? "").prefix(width)) }
+        let pad = String(repeating: " ", count: max(0, width - line.count))
+        FileHandle.standardError.write(Data(("\r" + line + pad).utf8))
+        drawn = true
+    }
+
+    /// Columns of the terminal on stderr (80 when it cannot be told).
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return 80
+    }
 }

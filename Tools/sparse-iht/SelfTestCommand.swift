@@ -12,8 +12,9 @@ struct SelfTestCommand: ParsableCommand {
 
     @Option(help: "OpenCL device: gpu, cpu, an index or a name substring (default: $SPARSEIHT_DEVICE, else auto).")
     var device: String?
-    @Option(name: .customLong("topk-size"), help: "Length of an extra large top-k check against the CPU, beyond the contract (default: none).")
-    var topkSize: Int?
+    @Option(name: .customLong("topk-size"), parsing: .unconditional,
+            help: "Length of an extra large top-k check against the CPU, beyond the contract (default: none).",
+            transform: Numeric.int(1, 1 << 28)) var topkSize: Int?
 
     func run() throws {
         let selector = BackendChoice.selector(device)

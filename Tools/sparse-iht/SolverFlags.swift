@@ -4,36 +4,36 @@ import SparseIHTTasks
 
 /// The solver flags of `recover` (nil: the task's default from `TaskDefaults`).
 struct SolverFlags: ParsableArguments {
-    @Option(help: "Outputs of the planted network (planted task; > 1 uses the vector-output solver).") var outputs: Int = 1
-    @Option(help: "Step budget of full-batch runs (default: 100; 15 with --recipe published, except inr).") var steps: Int?
-    @Option(help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).") var epochs: Int?
-    @Option(help: "Hidden layers, trained one at a time with budget s/L each.") var layers: Int = 1
-    @Option(help: "sequential | convex.") var mode: GateMode?
+    @Option(parsing: .unconditional, help: "Outputs of the planted network (planted task; > 1 uses the vector-output solver) (default: 1).", transform: Numeric.int(1, 100_000)) var outputs: Int = 1
+    @Option(parsing: .unconditional, help: "Step budget of full-batch runs (default: 100; 15 with --recipe published, except inr). Refused on runs that train for --epochs.", transform: Numeric.int()) var steps: Int?
+    @Option(parsing: .unconditional, help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).", transform: Numeric.int()) var epochs: Int?
+    @Option(parsing: .unconditional, help: "Hidden layers, trained one at a time with budget s/L each (default: 1).", transform: Numeric.int(1, 1000)) var layers: Int = 1
+    @Option(help: "Gate mode (default: sequential; planted-dictionary: convex).") var mode: GateMode?
     @Option(help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
     var recipe: SolverOptions.Recipe?
-    @Option(help: "Threshold at inflation*s until the last 5 steps (theory's s~).") var inflation: Double = 1
-    @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).") var revive: Bool?
-    @Option(name: .customLong("stall-reseed"), help: "Override the recipe: re-seed the weakest neuron on a stall (true/false).") var stallReseed: Bool?
-    @Option(name: .customLong("gates-follow-from"), help: "Override the recipe: step (epoch) from which gates follow weights.") var gatesFollowFrom: Int?
-    @Option(name: .customLong("tiny-first-step"), help: "Override the recipe: tiny first step instead of the normalized one (true/false).") var tinyFirstStep: Bool?
+    @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000) (default: 1).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double = 1
+    @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).", transform: Switch.parse) var revive: Bool?
+    @Option(name: .customLong("stall-reseed"), help: "Override the recipe: re-seed the weakest neuron on a stall (true/false).", transform: Switch.parse) var stallReseed: Bool?
+    @Option(name: .customLong("gates-follow-from"), parsing: .unconditional, help: "Override the recipe: step (epoch) from which gates follow weights.", transform: Numeric.int(0)) var gatesFollowFrom: Int?
+    @Option(name: .customLong("tiny-first-step"), help: "Override the recipe: tiny first step instead of the normalized one (true/false).", transform: Switch.parse) var tinyFirstStep: Bool?
     @Flag(help: "Give each neuron a fixed random +-1 output weight (sequential scalar output); default: all +1 as published.")
     var signedOutputs = false
     @Flag(name: .customLong("fixed-point-full-step"), help: "At a fixed point, normalize the step on the full gradient (off: the published support-normalized step).")
     var fixedPointFullStep = false
-    @Option(help: "Armijo refinement steps after each threshold (scalar output).") var refine: Int = 10
+    @Option(parsing: .unconditional, help: "Armijo refinement steps after each threshold (scalar output) (default: 10).", transform: Numeric.int(0, 10_000)) var refine: Int = 10
     @Option(name: .customLong("refine-rule"), help: "Override the recipe's refinement step size: exact (line search per internal step; best recipe) | published (the thresholding step's mu, halved and carried; published recipe).")
     var refineRule: SolverOptions.RefineRule?
-    @Option(help: "Stop when ||Aw - y||/||y|| reaches this (full batch).") var tolerance: Double = 1e-6
-    @Option(help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).") var batch: Int?
-    @Option(help: "Neurons per gradient chunk (default: from a 256 MiB allowance).") var chunk: Int?
+    @Option(parsing: .unconditional, help: "Stop when ||Aw - y||/||y|| reaches this (full batch; 0 to 1) (default: 1e-06).", transform: Numeric.real(above: 0, inclusive: true, upTo: 1)) var tolerance: Double = 1e-6
+    @Option(parsing: .unconditional, help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).", transform: Numeric.int()) var batch: Int?
+    @Option(parsing: .unconditional, help: "Neurons per gradient chunk (default: from a 256 MiB allowance).", transform: Numeric.int()) var chunk: Int?
     @Option(help: "Loss: squared | cross-entropy (mnist: softmax cross-entropy by default; scalar-output tasks: squared by default, cross-entropy = binary cross-entropy on one logit, targets in [0, 1], predictions are probabilities; implies --signed-outputs).")
     var loss: Loss?
-    @Option(help: "Fixed step size of vector-output runs (default: published values).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Fixed step size of vector-output runs (default: published values).", transform: Numeric.real(above: 0, upTo: 1e6)) var lr: Double?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.")
     var ranking: VectorOptions.Ranking = .neuronConsistent
-    @Option(name: .customLong("output-share"), help: "Output layer's share of s under --ranking per-layer.") var outputShare: Double = 0.25
-    @Option(help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour).") var sigma: Double = 2
-    @Option(name: .customLong("fourier-features"), help: "Fourier features for inr (d = 2x this).") var fourierFeatures: Int = 750
+    @Option(name: .customLong("output-share"), parsing: .unconditional, help: "Output layer's share of s under --ranking per-layer (above 0, at most 1) (default: 0.25).", transform: Numeric.real(above: 0, upTo: 1)) var outputShare: Double = 0.25
+    @Option(parsing: .unconditional, help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour) (default: 2).", transform: Numeric.real(above: 0, upTo: 1e6)) var sigma: Double = 2
+    @Option(name: .customLong("fourier-features"), parsing: .unconditional, help: "Fourier features for inr (d = 2x this) (default: 750).", transform: Numeric.int(1, 1_000_000)) var fourierFeatures: Int = 750
     @Flag(help: "Skip the support diagnostics (separation, restricted eigenvalues).") var noDiagnostics = false
 
     /// Copies the flags into `spec`.

@@ -21,14 +21,16 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
     @Option(help: "Results file (JSON lines), appended to.") var out: String
     @Option(help: "Run slice i/N (0 <= i < N): the cells whose grid index is i modulo N.") var shard: Shard = .whole
-    @Option(help: "Cells run at once, each in its own process.") var jobs: Int = 1
+    @Option(parsing: .unconditional, help: "Cells run at once, each in its own process (default: 1).", transform: Numeric.int(1, 256)) var jobs: Int = 1
     @Flag(help: "No progress line.") var quiet = false
-    @OptionGroup var backendOptions: BackendOptions
+    @OptionGroup(title: "Backend") var backendOptions: BackendOptions
     @Argument(parsing: .allUnrecognized, help: "Task flags of recover; numeric ones may list values.") var taskFlags: [String] = []
 
     func run() throws {
+        try reported { try OutputCheck.checkAppendable(option: "--out", path: out) }
         let grid = try reported { try SweepGrid(task: task, methods: method, seeds: seeds, arguments: taskFlags) }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        Interruption.note = "the finished cells in \(out) are kept: run the same command again to resume"
+        Interruption.install()
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let backend = backendOptions.backend, device = backendOptions.device
         let line = ProgressLine(quiet: quiet)
@@ -53,6 +55,7 @@ struct SweepCellCommand: ParsableCommand {
     @OptionGroup var backendOptions: BackendOptions
 
     func run() throws {
+        Interruption.install()
         let cell = try reported { try SweepCell(argument: self.cell) }
         let backend = try backendOptions.open()
         let row = try reported { try cell.run(backend: backend) }

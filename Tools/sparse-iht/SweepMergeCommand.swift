@@ -12,6 +12,7 @@ struct SweepMergeCommand: ParsableCommand {
     @Option(help: "Write the CSV here.") var csv: String?
 
     func run() throws {
+        if let csv { try reported { try OutputCheck.check(option: "--csv", path: csv) } }
         let merged = try reported { try SweepMerge(files: files) }
         if let csv {
             do { try merged.csv().write(toFile: csv, atomically: true, encoding: .utf8) } catch {
