@@ -8,6 +8,7 @@ import PackageDescription
 /// - `SparseIHTCPU`: CPU backend (OpenBLAS through `CBLAS`, plain Swift).
 /// - `SparseIHTOpenCL`: OpenCL runtime and backend (kernels from `Kernels/`, CLBlast). No OpenBLAS.
 /// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, PNG, gzip) and the real-data tasks.
+/// - `SparseIHTTasks`: every task run (defaults table, data, reports), the baselines and sweeps.
 /// - `COpenCL`, `CCLBlast`, `CBLAS`, `CZlib`, `CPNG`: system-library shims.
 /// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
 let package = Package(
@@ -17,6 +18,7 @@ let package = Package(
         .executable(name: "sparse-iht", targets: ["sparse-iht"]),
         .executable(name: "iht-bench", targets: ["iht-bench"]),
         .library(name: "SparseIHTCore", targets: ["SparseIHTCore"]),
+        .library(name: "SparseIHTTasks", targets: ["SparseIHTTasks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,9 +40,11 @@ let package = Package(
         .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
+        .target(name: "SparseIHTTasks",
+                dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
         .executableTarget(
             name: "sparse-iht",
-            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest",
+            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest", "SparseIHTTasks",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/sparse-iht"),
         .executableTarget(
@@ -50,6 +54,8 @@ let package = Package(
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",
                     dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
+        .testTarget(name: "SparseIHTTasksTests",
+                    dependencies: ["SparseIHTTasks", "SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
     ],
     swiftLanguageModes: [.v6]
 )

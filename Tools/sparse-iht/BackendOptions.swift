@@ -1,44 +1,18 @@
 import ArgumentParser
 import Foundation
 import SparseIHTCore
-import SparseIHTCPU
-import SparseIHTOpenCL
+import SparseIHTTasks
 
 /// `--backend` and `--device`, shared by the subcommands.
 struct BackendOptions: ParsableArguments {
     @Option(help: "Compute backend: auto (an OpenCL GPU if present, else the CPU), cpu or opencl.")
-    var backend: String = "auto"
+    var backend: BackendChoice = .auto
 
     @Option(help: "OpenCL device: gpu, cpu, an index from `sparse-iht devices`, or a name substring (default: $SPARSEIHT_DEVICE, else auto).")
     var device: String?
 
-    var deviceSelector: String {
-        device ?? ProcessInfo.processInfo.environment["SPARSEIHT_DEVICE"] ?? "auto"
-    }
-
-    func validate() throws {
-        guard ["auto", "cpu", "opencl"].contains(backend) else {
-            throw ValidationError("--backend must be auto, cpu or opencl (got '\(backend)')")
-        }
-    }
-
-    /// Opens the chosen backend. `auto` uses OpenCL only for a GPU (or an explicit
-    /// `--device`) and otherwise falls back to the CPU backend with a one-line notice.
-    func open() throws -> any ComputeBackend {
-        switch backend {
-        case "cpu": return CPUBackend()
-        case "opencl": return try OpenCLBackend(selector: deviceSelector)
-        default:
-            do {
-                let dev = try CLDevice.select(deviceSelector)
-                if dev.type == "gpu" || device != nil { return try OpenCLBackend(device: dev) }
-                notice("no OpenCL GPU found (only \(dev.name)); using the CPU backend")
-            } catch {
-                notice("OpenCL unavailable (\(error)); using the CPU backend")
-            }
-            return CPUBackend()
-        }
-    }
+    /// Opens the chosen backend (`auto` falls back to the CPU with a one-line notice).
+    func open() throws -> any ComputeBackend { try reported { try backend.open(device: device, notice: notice) } }
 }
 
 /// One line on stderr.
@@ -50,4 +24,16 @@ func notice(_ text: String) {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ text: String) { description = text }
+}
+
+/// Runs `body`, turning the library's errors into a message without usage text.
+func reported<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as SparseIHTError { throw CLIError(e.description) }
+}
+
+/// Runs a check of the library, turning its error into a usage error.
+func validated(_ check: () throws -> Void) throws {
+    do { try check() } catch SparseIHTError.invalidArgument(let text) { throw ValidationError(text) } catch let e as SparseIHTError {
+        throw ValidationError(e.description)
+    }
 }

@@ -3,6 +3,7 @@ import SparseIHTCore
 import SparseIHTCPU
 import SparseIHTOpenCL
 import SparseIHTSelfTest
+import SparseIHTTasks
 
 struct SelfTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct SelfTestCommand: ParsableCommand {
     @Option(name: .customLong("topk-size"), help: "Length of the large top-k check.") var topkSize: Int = 1 << 20
 
     func run() throws {
-        let selector = device ?? BackendOptions().deviceSelector
+        let selector = BackendChoice.selector(device)
         let opencl = try OpenCLBackend(selector: selector)
         print("selftest: \(opencl.deviceDescription) against \(CPUBackend().deviceDescription)")
         let result = try SelfTest.run(reference: CPUBackend(), candidate: opencl, largeTopK: topkSize)

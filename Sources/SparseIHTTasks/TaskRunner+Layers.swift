@@ -1,0 +1,54 @@
+import Foundation
+import SparseIHTCore
+
+extension TaskRunner {
+    /// Trains `spec.layers` layers on (x, y) (`n x d`, length n) with the scalar solver,
+    /// minibatch epochs when `batch` is set; returns the model and every step's report.
+    static func trainScalar<B: ComputeBackend>(_ spec: TaskSpec, x: [Float], y: [Float], n: Int, d: Int, batch: Int?,
+                                               epochs: Int?, observer: TaskObserver, backend: B) throws -> (LayeredModel, [StepReport]) {
+        var history: [StepReport] = []
+        let m = spec.resolvedM, s = spec.resolvedS
+        var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, _ in
+            var o = spec.scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
+            o.batchSize = batch.map { min($0, n) }
+            if let e = epochs { o.steps = e * BatchSchedule(n: n, batchSize: o.batchSize, seed: spec.seed).batchesPerEpoch }
+            let solver = try IHTSolver(backend: backend, problem: try RegressionProblem(x: f, y: y, n: n, d: width), options: o)
+            solver.onStep = { r in observer.step(r); history.append(r) }
+            let r = try solver.run()
+            return .scalar(ScalarModel(weights: r.weights, generators: r.generators))
+        }
+        model.sigmoidOutput = (spec.loss ?? .squared) == .crossEntropy
+        observer.finish()
+        return (model, history)
+    }
+
+    /// Trains `spec.layers` layers with the vector-output solver on (x, y) (`n x d`, `n x k`).
+    static func trainVector<B: ComputeBackend>(_ spec: TaskSpec, x: [Float], y: [Float], n: Int, d: Int, k: Int, loss: Loss,
+                                               batch: Int?, epochs: Int, observer: TaskObserver,
+                                               backend: B) throws -> (LayeredModel, [EpochReport], [Divergence]) {
+        var history: [EpochReport] = []
+        var diverged: [Divergence] = []
+        let m = spec.resolvedM
+        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend) { f, width, budget, layer in
+            var o = VectorOptions(m: m, s: min(budget, m * (width + k)))
+            o.loss = loss; o.learningRate = spec.lr; o.epochs = epochs; o.batchSize = batch.map { min($0, n) }
+            o.mode = spec.mode ?? .sequential
+            o.chunk = spec.chunk; o.seed = spec.seed
+            o.ranking = spec.ranking; o.outputShare = spec.outputShare
+            let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
+            var layerHistory: [EpochReport] = []
+            solver.onEpoch = { r in observer.epoch(r); layerHistory.append(r) }
+            let trained = try solver.run()
+            history += layerHistory
+            if let (r, lowest) = EpochReport.divergence(in: layerHistory) {
+                diverged.append(Divergence(layer: layer + 1, epoch: r.epoch, loss: r.loss, lowestBefore: lowest))
+                observer.finish()
+                observer.notice(String(format: "warning: layer %d diverged at epoch %d (loss %.4g after a lowest %.4g): the fixed step (--lr %@) is too large for this data",
+                                       layer + 1, r.epoch, r.loss, lowest, spec.lr.map { String($0) } ?? "default"))
+            }
+            return .vector(trained)
+        }
+        observer.finish()
+        return (model, history, diverged)
+    }
+}

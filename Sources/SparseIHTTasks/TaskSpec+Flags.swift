@@ -1,0 +1,69 @@
+import Foundation
+import SparseIHTCore
+import SparseIHTData
+
+extension TaskSpec {
+    /// Sets the field of the command-line flag `name` (without dashes, e.g. `m`,
+    /// `planted-s`, `center`) from its text; boolean flags take `true` / `false`. Throws
+    /// `SparseIHTError.invalidArgument` for an unknown flag or a value that does not parse.
+    public mutating func apply(flag name: String, value: String) throws {
+        func bad() -> SparseIHTError { .invalidArgument("--\(name): cannot use '\(value)'") }
+        func int() throws -> Int { guard let v = Int(value) else { throw bad() }; return v }
+        func double() throws -> Double { guard let v = Double(value) else { throw bad() }; return v }
+        func bool() throws -> Bool { guard let v = Bool(value) else { throw bad() }; return v }
+        func choice<E: RawRepresentable>(_: E.Type) throws -> E where E.RawValue == String {
+            guard let v = E(rawValue: value) else { throw bad() }; return v
+        }
+        switch name {
+        case "task": task = try choice(TaskKind.self)
+        case "dataset": dataset = value
+        case "x": x = value
+        case "y": y = value
+        case "n": n = try int()
+        case "d": d = try int()
+        case "m": m = try int()
+        case "s": s = try int()
+        case "planted-s": plantedS = try int()
+        case "outputs": outputs = try int()
+        case "layers": layers = try int()
+        case "steps": steps = try int()
+        case "epochs": epochs = try int()
+        case "mode": mode = try choice(GateMode.self)
+        case "recipe": recipe = try choice(SolverOptions.Recipe.self)
+        case "loss": loss = try choice(Loss.self)
+        case "inflation": inflation = try double()
+        case "revive": revive = try bool()
+        case "stall-reseed": stallReseed = try bool()
+        case "gates-follow-from": gatesFollowFrom = try int()
+        case "tiny-first-step": tinyFirstStep = try bool()
+        case "signed-outputs": signedOutputs = try bool()
+        case "fixed-point-full-step": fixedPointFullStep = try bool()
+        case "refine": refine = try int()
+        case "tolerance": tolerance = try double()
+        case "batch": batch = try int()
+        case "chunk": chunk = try int()
+        case "classes": guard let c = Self.parseClasses(value) else { throw bad() }; classes = c
+        case "split": split = try choice(RealTasks.Split.self)
+        case "lr": lr = try double()
+        case "ranking": ranking = try choice(VectorOptions.Ranking.self)
+        case "output-share": outputShare = try double()
+        case "pixel-scale": pixelScale = Float(try double())
+        case "center": center = try bool()
+        case "standardize": standardize = try bool()
+        case "image": image = try int()
+        case "sigma": sigma = try double()
+        case "fourier-features": fourierFeatures = try int()
+        case "prune-fraction": pruneFraction = try double()
+        case "no-diagnostics": diagnostics = !(try bool())
+        default: throw SparseIHTError.invalidArgument("--\(name) is not a task flag")
+        }
+    }
+
+    /// `--classes`: comma-separated non-negative class indices ("0,1", "3, 5"); nil for
+    /// anything else (an empty list, a negative or non-integer entry).
+    public static func parseClasses(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+}

@@ -1,0 +1,98 @@
+import SparseIHTCore
+import SparseIHTData
+
+/// Every setting of one task run (the flags of `sparse-iht recover`); nil fields take the
+/// task's default from `TaskDefaults`.
+public struct TaskSpec: Sendable, Equatable {
+    public var task: TaskKind = .planted
+    /// Dataset of a real-data task: mnist-sample, fashion, or a path.
+    public var dataset = "mnist-sample"
+    /// Files of the files task (`X` n x d, `y` length n).
+    public var x: String?, y: String?
+    /// Examples and input dimension of the synthetic tasks.
+    public var n = 5000, d = 100
+    public var m: Int?, s: Int?
+    /// Nonzeros of the planted network (default: s).
+    public var plantedS: Int?
+    /// Outputs of the planted network (> 1: vector solver) and hidden layers.
+    public var outputs = 1, layers = 1
+    public var steps: Int?, epochs: Int?
+    public var mode: GateMode?, recipe: SolverOptions.Recipe?, loss: Loss?
+    public var inflation = 1.0
+    public var revive: Bool?, stallReseed: Bool?, gatesFollowFrom: Int?, tinyFirstStep: Bool?
+    public var signedOutputs = false, fixedPointFullStep = false
+    public var refine = 10
+    public var tolerance = 1e-6
+    public var batch: Int?, chunk: Int?
+    /// Classes of a classification task (binary default 0,1; mnist: all).
+    public var classes: [Int]?
+    public var split: RealTasks.Split = .published
+    /// Fixed step of vector-output runs (nil: published values).
+    public var lr: Double?
+    public var ranking: VectorOptions.Ranking = .neuronConsistent
+    public var outputShare = 0.25
+    public var pixelScale: Float = 1
+    public var center = false, standardize = false
+    /// inr: image index, Fourier scale (grayscale) and number of features (d = 2x).
+    public var image = 0
+    public var sigma = 2.0
+    public var fourierFeatures = 750
+    public var seed: UInt64 = 0
+    /// Fraction of the remaining weights an IMP round prunes (baselines).
+    public var pruneFraction = 0.1
+    /// Skip the support diagnostics of scalar runs.
+    public var diagnostics = true
+
+    public init(task: TaskKind = .planted) { self.task = task }
+
+    public var defaults: TaskDefaults { TaskDefaults.of(task) }
+    /// Width in force (gaussian is always 1).
+    public var resolvedM: Int { task == .gaussian ? 1 : (m ?? defaults.m) }
+    public var resolvedS: Int { s ?? defaults.s }
+    public var resolvedRecipe: SolverOptions.Recipe { recipe ?? defaults.recipe }
+    /// Classes asked for (binary tasks default to 0,1).
+    public var wantedClasses: [Int]? { classes ?? (task.isBinary ? [0, 1] : nil) }
+    /// Preprocessing of classification inputs (binary-cifar10: per-channel, as published).
+    public var preprocessing: RealTasks.Preprocessing {
+        .init(pixelScale: pixelScale, center: center, standardize: standardize, perChannel: task == .binaryCIFAR10)
+    }
+    /// True when the run goes through the layered / vector paths rather than one scalar solve.
+    public var isLayeredRun: Bool { !(task.isSynthetic && outputs == 1 && layers == 1) }
+
+    /// Checks the combinations the flags cannot express alone.
+    public func validate() throws {
+        func bad(_ text: String) -> SparseIHTError { .invalidArgument(text) }
+        if task == .files && (x == nil || y == nil) { throw bad("--task files needs --x and --y") }
+        guard n >= 1, d >= 1 else { throw bad("--n and --d must be positive") }
+        guard outputs >= 1 else { throw bad("--outputs must be at least 1") }
+        guard layers >= 1 else { throw bad("--layers must be at least 1") }
+        if outputs > 1 && task != .planted { throw bad("--outputs applies to the planted task") }
+        if layers > 1 && ![.planted, .binaryMNIST, .binaryCIFAR10, .mnist, .inr].contains(task) {
+            throw bad("--layers > 1 applies to planted and the real-data tasks, not \(task.rawValue)")
+        }
+        if mode == .linear { throw bad("--mode must be sequential or convex") }
+    }
+
+    /// Scalar-solver options of a layer with width `m`, budget `s` and gate mode `mode`.
+    public func scalarOptions(m: Int, s: Int, mode defaultMode: GateMode) -> SolverOptions {
+        var o = SolverOptions(m: m, s: s)
+        o.apply(resolvedRecipe)
+        o.mode = mode ?? defaultMode
+        o.steps = steps ?? (resolvedRecipe == .published ? defaults.publishedSteps : defaults.steps)
+        if let v = revive { o.revive = v }
+        if let v = stallReseed { o.stallReseed = v }
+        if let v = gatesFollowFrom { o.gatesFollowFrom = v }
+        if let v = tinyFirstStep { o.tinyFirstStep = v }
+        o.fixedPointFullStep = fixedPointFullStep
+        o.inflation = inflation
+        o.refineSteps = refine
+        o.tolerance = tolerance
+        o.batchSize = batch
+        o.chunk = chunk
+        o.seed = seed
+        o.loss = loss ?? .squared
+        // A logit that is a sum of ReLUs with +1 weights is >= 0: cross-entropy needs signs.
+        o.signedOutputs = signedOutputs || o.loss == .crossEntropy
+        return o
+    }
+}

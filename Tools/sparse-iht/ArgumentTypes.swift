@@ -1,0 +1,24 @@
+import ArgumentParser
+import SparseIHTCore
+import SparseIHTData
+import SparseIHTTasks
+
+extension TaskKind: ExpressibleByArgument {}
+extension BackendChoice: ExpressibleByArgument {}
+extension BaselineMethod: ExpressibleByArgument {}
+extension EvaluationPart: ExpressibleByArgument {}
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}
+extension GateMode: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension SolverOptions.Recipe: ExpressibleByArgument {}
+extension VectorOptions.Ranking: ExpressibleByArgument {}
+extension RealTasks.Split: ExpressibleByArgument {}
+
+/// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).
+func validateClassList(_ text: String?) throws {
+    if let text, TaskSpec.parseClasses(text) == nil {
+        throw ValidationError("--classes must be a comma-separated list of class indices, e.g. 0,1")
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import SparseIHTData
+import SparseIHTTasks
+
+/// Where a task's data comes from: the flags of `recover`, `baseline` and `evaluate`.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "Data matrix X (n x d) as .npy or IDX (task files).") var x: String?
+    @Option(help: "Targets y (length n) as .npy or IDX (task files).") var y: String?
+    @Option(help: "Dataset of a real-data task: mnist-sample, fashion, or a path.") var dataset: String = "mnist-sample"
+    @Option(help: "Classes of a binary task, e.g. 0,1 (default 0,1).") var classes: String?
+    @Option(help: "published (per class 5000/1000 from the training file; 400/100 for mnist-sample) | full (the files' train/test sets).")
+    var split: RealTasks.Split = .published
+    @Option(help: "Image index for inr from a dataset.") var image: Int = 0
+
+    func validate() throws { try validateClassList(classes) }
+
+    /// `TaskSpec` of `task` reading this data.
+    func spec(_ task: TaskKind) -> TaskSpec {
+        var s = TaskSpec(task: task)
+        s.x = x; s.y = y; s.dataset = dataset; s.classes = classes.flatMap(TaskSpec.parseClasses); s.split = split; s.image = image
+        return s
+    }
+}
+
+/// The data flags of `recover` and `baseline`: the dataset, synthetic sizes, preprocessing, seed.
+struct DataOptions: ParsableArguments {
+    @OptionGroup var source: DatasetOptions
+    @Option(help: "Examples (synthetic tasks).") var n: Int = 5000
+    @Option(help: "Input dimension (synthetic tasks).") var d: Int = 100
+    @Option(name: .customLong("planted-s"), help: "Nonzeros of the planted network (default: --s).") var plantedS: Int?
+    @Option(name: .customLong("pixel-scale"), help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]).")
+    var pixelScale: Float = 1
+    @Flag(help: "Subtract the training set's per-feature mean from classification inputs.") var center = false
+    @Flag(help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest).")
+    var standardize = false
+    @Option(help: "Random seed (data and solver).") var seed: UInt64 = 0
+
+    func validate() throws {
+        guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") }
+    }
+
+    func spec(_ task: TaskKind) -> TaskSpec {
+        var s = source.spec(task)
+        s.n = n; s.d = d; s.plantedS = plantedS; s.pixelScale = pixelScale; s.center = center; s.standardize = standardize; s.seed = seed
+        return s
+    }
+}
