@@ -19,7 +19,7 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "The task.") var task: TaskKind = .planted
     @Option(help: "Methods, comma-separated: iht, imp, magnitude.") var method: String = "iht"
     @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
-    @Option(help: "Results file (JSON lines), appended to.") var out: String?
+    @Option(help: "Results file (JSON lines), appended to (not with --emit-slurm).") var out: String?
     @Option(help: "Run slice i/N (0 <= i < N): the cells whose grid index is i modulo N.") var shard: Shard = .whole
     @Option(help: "Cells run at once, each in its own process.") var jobs: Int = 1
     @Flag(help: "No progress line.") var quiet = false
