@@ -187,7 +187,12 @@ def crossing(xs, shares, level=0.5):
 
 def print_crossing(what, name, xs, shares, unit=""):
     at = crossing(xs, shares)
-    text = f"{at:.4g}{unit}" if at is not None else f"not reached (max share {max(shares):.2f})"
+    if at is None:
+        text = f"not reached (max share {max(shares):.2f})"
+    elif at == xs[0]:
+        text = f"at or below {at:.4g}{unit} (share {shares[0]:.2f} at the first point)"
+    else:
+        text = f"{at:.4g}{unit}"
     print(f"crossing 50% exact recovery against {what}: {name}: {text}")
 
 
@@ -201,19 +206,19 @@ def gamma_curves(rows, out, exact):
         for r in group:
             lines[(r["method"], r["m"], r["s"], r["n"])][float(r["parameters"]["planted-angle"])].append(r)
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), squeeze=False, layout="constrained")
-        for key, points in sorted(lines.items()):
+        for number, (key, points) in enumerate(sorted(lines.items())):
             angles = sorted(points)
             gammas = [mean([r["metrics"]["planted_gamma"] for r in points[a]]) for a in angles]
             shares = [sum(r["value"] > exact for r in points[a]) / len(points[a]) for a in angles]
             name = f"{key[0]} m={key[1]} s={key[2]} n={key[3]}"
             axes[0][0].plot(gammas, shares, marker="o", label=name)
-            for a, g in zip(angles, gammas):
+            for a, g in zip(angles, gammas if number == 0 else []):
                 axes[0][0].annotate(f"{a:g}°", (g, shares[angles.index(a)]), fontsize=6, xytext=(2, 4), textcoords="offset points")
             every = [r for a in angles for r in points[a]]
             axes[0][1].scatter([r["metrics"]["planted_gamma"] for r in every], [r["value"] for r in every], s=8, label=name)
             print_crossing("gamma", name, gammas, shares)
         axes[0][0].set_ylim(-0.05, 1.05)
-        axes[0][0].set_xlabel("measured gamma of the planted neurons (mean over seeds; angle marked)")
+        axes[0][0].set_xlabel("measured gamma (mean over seeds; planted angle marked)")
         axes[0][0].set_ylabel(f"share of exact recoveries (PSNR > {exact:g} dB)")
         axes[0][0].legend(fontsize=7)
         axes[0][1].axhline(exact, color="grey", lw=0.8, ls="--")
