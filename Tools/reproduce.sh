@@ -74,7 +74,7 @@ if has c; then
 fi
 if has d; then
   if [ $full = 1 ]; then
-    sweep memory-mnist --task binary-mnist --dataset mnist --method iht,imp --m 10,100,1000,5000,10000 --s 100 --seeds 0
+    sweep memory-mnist --task binary-mnist --dataset fashion --method iht,imp --m 10,100,1000,5000,10000 --s 100 --seeds 0
   else
     sweep memory-mnist --task binary-mnist --method iht,imp --m 10,100,1000 --s 100 --seeds 0
   fi
@@ -82,7 +82,7 @@ if has d; then
 fi
 if has e; then
   if [ $full = 1 ]; then
-    sweep mnist-heatmap --task mnist --dataset mnist --method iht,imp --m 100,300,1000 --s 500,1000,2000,5000 --seeds 0,1,2
+    sweep mnist-heatmap --task mnist --dataset fashion --method iht,imp --m 100,300,1000 --s 500,1000,2000,5000 --seeds 0,1,2
     sweep inr-heatmap --task inr --method iht,imp --m 50,100,200,400 --s 250,500,1000,2000 --seeds 0,1,2
   else
     sweep mnist-heatmap --task binary-mnist --method iht,imp --m 10,100 --s 50,200 --seeds 0
