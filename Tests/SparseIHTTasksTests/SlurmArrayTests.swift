@@ -28,17 +28,17 @@ final class SlurmArrayTests: XCTestCase {
     }
 
     /// `sparse-iht sweep GRID --emit-slurm DIR extra`; returns DIR.
-    func emit(_ name: String, extra: [String] = []) throws -> String {
+    func emit(_ name: String, extra: [String] = [], flags: [String]? = nil) throws -> String {
         let dir = try temporaryDirectory(name) + "/array"
-        let r = try shell(try sparseIHTBinary(), ["sweep"] + gridFlags + ["--emit-slurm", dir] + extra)
+        let r = try shell(try sparseIHTBinary(), ["sweep"] + (flags ?? gridFlags) + ["--emit-slurm", dir] + extra)
         XCTAssertEqual(r.status, 0, r.output)
         return dir
     }
 
     /// The single-process sweep of the same grid, merged.
-    func singleProcess() throws -> SweepMerge {
+    func singleProcess(flags: [String]? = nil) throws -> SweepMerge {
         let out = try temporaryDirectory("single") + "/r.jsonl"
-        let r = try shell(try sparseIHTBinary(), ["sweep"] + gridFlags + ["--out", out])
+        let r = try shell(try sparseIHTBinary(), ["sweep"] + (flags ?? gridFlags) + ["--out", out])
         XCTAssertEqual(r.status, 0, r.output)
         return try SweepMerge(files: [out])
     }
@@ -85,10 +85,11 @@ final class SlurmArrayTests: XCTestCase {
         XCTFail("job \(job) still queued after \(limit) s")
     }
 
-    func assertEqualToSingleProcess(_ merged: SweepMerge, file: StaticString = #filePath, line: UInt = #line) throws {
-        let single = try singleProcess()
+    func assertEqualToSingleProcess(_ merged: SweepMerge, flags: [String]? = nil, cells: Int = 16,
+                                    file: StaticString = #filePath, line: UInt = #line) throws {
+        let single = try singleProcess(flags: flags)
         XCTAssertTrue(merged.isComplete, merged.reportLines().joined(separator: "\n"), file: file, line: line)
-        XCTAssertEqual(merged.rows.count, 16, file: file, line: line)
+        XCTAssertEqual(merged.rows.count, cells, file: file, line: line)
         XCTAssertEqual(merged.rows.map(\.cell), single.rows.map(\.cell), file: file, line: line)
         XCTAssertEqual(cellBits(merged.rows), cellBits(single.rows), "same metric bits", file: file, line: line)
     }
@@ -168,28 +169,38 @@ final class SlurmArrayTests: XCTestCase {
         try assertEqualToSingleProcess(merged)
     }
 
+    /// Task 1 is cancelled while it runs, after its first rows: its finished cells stay, the
+    /// rest are missing until the array is resubmitted, which runs only those.
     func testCancelledTaskAndResubmittedArrayGiveEveryCellOnce() throws {
         let bin = try requireCluster()
-        let dir = try emit("scancel", extra: ["--array-tasks", "4", "--slurm-mem", "1G", "--slurm-time", "10"])
+        // 12 cells per task, so task 1 is still running when it is cancelled after 2 rows.
+        let flags = gridFlags.map { $0 == "0,1,2,3" ? "0,1,2,3,4,5,6,7,8,9,10,11" : $0 }
+        let dir = try emit("scancel", extra: ["--array-tasks", "4", "--slurm-mem", "1G", "--slurm-time", "10"], flags: flags)
         let job = try submit(bin, dir + "/sweep.sbatch", wait: false)
         XCTAssertFalse(job.isEmpty)
+        let shard1 = SlurmArray.resultsFile(dir, index: 1)
+        let deadline = Date().addingTimeInterval(120)
+        while newlineCount(shard1) < 2 && Date() < deadline { usleep(20_000) }
         let cancel = try shell(bin + "/scancel", ["\(job)_1"])
         XCTAssertEqual(cancel.status, 0, cancel.output)
         try waitForJob(bin, job)
-        let lost = try ResultsFile.load(SlurmArray.resultsFile(dir, index: 1)).rows.count
-        XCTAssertLessThan(lost, 4, "task 1 ended before scancel reached it")
+        let kept = try ResultsFile.load(shard1).rows
+        XCTAssertGreaterThanOrEqual(kept.count, 2)
+        XCTAssertLessThan(kept.count, 12, "task 1 ended before scancel reached it")
         let partial = try shell("/bin/bash", [dir + "/merge.sh"])
         XCTAssertNotEqual(partial.status, 0, "the cancelled task's cells are missing")
-        XCTAssertTrue(partial.output.contains("\(4 - lost) missing"), partial.output)
-        XCTAssertTrue(partial.output.contains("missing: method=iht task=planted m=2 s=10 n=500 d=10 steps=10 seed=1"), partial.output)
+        XCTAssertTrue(partial.output.contains("\(12 - kept.count) missing"), partial.output)
+        XCTAssertTrue(partial.output.contains("missing: method=iht task=planted m=2 s=10 n=500 d=10 steps=10 seed=9"), partial.output)
 
         _ = try submit(bin, dir + "/sweep.sbatch", wait: true)
         let merge = try shell("/bin/bash", [dir + "/merge.sh"])
         XCTAssertEqual(merge.status, 0, merge.output)
         let all = try shards(dir, 4).flatMap { try ResultsFile.load($0).rows }
-        XCTAssertEqual(all.count, 16, "no cell lost or duplicated")
-        XCTAssertEqual(Set(all.map(\.cell)).count, 16)
-        try assertEqualToSingleProcess(try SweepMerge(files: shards(dir, 4)))
+        XCTAssertEqual(all.count, 48, "no cell lost or duplicated")
+        XCTAssertEqual(Set(all.map(\.cell)).count, 48)
+        let rerun = try ResultsFile.load(shard1).rows
+        XCTAssertEqual(Array(rerun.prefix(kept.count)), kept, "the rows kept from the cancelled run are not redone")
+        try assertEqualToSingleProcess(try SweepMerge(files: shards(dir, 4)), flags: flags, cells: 48)
     }
 }
 
