@@ -11,7 +11,14 @@ Writes PNG and SVG into DIR:
   vs-s-*.{png,svg}      mean metric against s, one line per method and m.
   vs-n-*.{png,svg}      mean metric against n and the share of exact recoveries
                         (PSNR above --exact dB, default 80), one line per method, m and s.
+  vs-gamma-*.{png,svg}  share of exact recoveries against the measured pattern difference
+                        gamma of the planted neurons (sweeps over --planted-angle), one line
+                        per method, m, s and n, with every seed's PSNR against its gamma.
+  memory-*.{png,svg}    peak resident memory and peak backend allocation against m, one
+                        line per method and s.
   history-*.{png,svg}   per-step (or per-epoch) curves of `recover --json` documents.
+vs-n and vs-gamma also print where the share of exact recoveries first reaches 50%
+(linear interpolation between the grid points).
 Figures are made per task and per combination of the flags that are not on an axis.
 PSNR is capped at --psnr-cap dB (default 150) before averaging: an exact fit has a zero
 residual and an unbounded PSNR, which would swamp the mean over seeds.
@@ -147,7 +154,9 @@ def curves(rows, out, axis, exact):
             name = f"{key[0]} m={key[1]}" + (f" s={key[2]}" if axis == "n" else "")
             axes[0][0].plot(x, [mean(points[v]) for v in x], marker="o", label=name)
             if share:
-                axes[0][1].plot(x, [sum(p > exact for p in points[v]) / len(points[v]) for v in x], marker="o", label=name)
+                shares = [sum(p > exact for p in points[v]) / len(points[v]) for v in x]
+                axes[0][1].plot(x, shares, marker="o", label=name)
+                print_crossing("n", f"{name} {label(fixed)}", x, shares)
         for ax in axes[0]:
             if axis == "n":
                 ax.set_xscale("log")
@@ -163,6 +172,89 @@ def curves(rows, out, axis, exact):
             axes[0][1].legend(fontsize=7)
         fig.suptitle(f"{task}: {metric} against {axis}; {label(fixed)}", fontsize=10)
         save(fig, out, f"vs-{axis}-" + slug(task, fixed))
+
+
+def crossing(xs, shares, level=0.5):
+    """The first x at which the share reaches `level`, interpolated linearly; None if never."""
+    for i, (x, v) in enumerate(zip(xs, shares)):
+        if v >= level:
+            if i == 0:
+                return x
+            x0, v0 = xs[i - 1], shares[i - 1]
+            return x0 + (level - v0) / (v - v0) * (x - x0)
+    return None
+
+
+def print_crossing(what, name, xs, shares, unit=""):
+    at = crossing(xs, shares)
+    if at is None:
+        text = f"not reached (max share {max(shares):.2f})"
+    elif at == xs[0]:
+        text = f"at or below {at:.4g}{unit} (share {shares[0]:.2f} at the first point)"
+    else:
+        text = f"{at:.4g}{unit}"
+    print(f"crossing 50% exact recovery against {what}: {name}: {text}")
+
+
+def gamma_curves(rows, out, exact):
+    groups = defaultdict(list)
+    for r in rows:
+        if "planted_gamma" in r.get("metrics", {}) and "planted-angle" in r["parameters"]:
+            groups[(r["task"], fixed_key(r, ("planted-angle", "m", "s", "n", "seed")))].append(r)
+    for (task, fixed), group in sorted(groups.items()):
+        lines = defaultdict(lambda: defaultdict(list))
+        for r in group:
+            lines[(r["method"], r["m"], r["s"], r["n"])][float(r["parameters"]["planted-angle"])].append(r)
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), squeeze=False, layout="constrained")
+        for number, (key, points) in enumerate(sorted(lines.items())):
+            angles = sorted(points)
+            gammas = [mean([r["metrics"]["planted_gamma"] for r in points[a]]) for a in angles]
+            shares = [sum(r["value"] > exact for r in points[a]) / len(points[a]) for a in angles]
+            name = f"{key[0]} m={key[1]} s={key[2]} n={key[3]}"
+            axes[0][0].plot(gammas, shares, marker="o", label=name)
+            for a, g in zip(angles, gammas if number == 0 else []):
+                axes[0][0].annotate(f"{a:g}°", (g, shares[angles.index(a)]), fontsize=6, xytext=(2, 4), textcoords="offset points")
+            every = [r for a in angles for r in points[a]]
+            axes[0][1].scatter([r["metrics"]["planted_gamma"] for r in every], [r["value"] for r in every], s=8, label=name)
+            print_crossing("gamma", name, gammas, shares)
+        axes[0][0].set_ylim(-0.05, 1.05)
+        axes[0][0].set_xlabel("measured gamma (mean over seeds; planted angle marked)")
+        axes[0][0].set_ylabel(f"share of exact recoveries (PSNR > {exact:g} dB)")
+        axes[0][0].legend(fontsize=7)
+        axes[0][1].axhline(exact, color="grey", lw=0.8, ls="--")
+        axes[0][1].set_xlabel("measured gamma (one point per seed)")
+        axes[0][1].set_ylabel("psnr (dB, capped)")
+        fig.suptitle(f"{task}: recovery against the separation of the planted neurons; {label(fixed)}", fontsize=10)
+        save(fig, out, "vs-gamma-" + slug(task, fixed))
+
+
+def memory_curves(rows, out):
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r["task"], fixed_key(r, ("m", "s", "seed")))].append(r)
+    for (task, fixed), group in sorted(groups.items()):
+        ms = sorted({r["m"] for r in group})
+        if len(ms) < 2:
+            continue
+        lines = defaultdict(lambda: defaultdict(list))
+        for r in group:
+            lines[(r["method"], r["s"])][r["m"]].append(r)
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), squeeze=False, layout="constrained")
+        for key, points in sorted(lines.items()):
+            x = sorted(points)
+            name = f"{key[0]} s={key[1]}"
+            for ax, field in zip(axes[0], ("peak_rss_bytes", "peak_device_bytes")):
+                ax.plot(x, [max(r[field] for r in points[m]) / 2**20 for m in x], marker="o", label=name)
+        for ax, what in zip(axes[0], ("peak resident memory of the cell's process (MiB)", "peak backend allocation (MiB)")):
+            ax.set_xscale("log")
+            ax.set_xticks(ms, [str(m) for m in ms])
+            ax.minorticks_off()
+            ax.set_xlabel("m (neurons)")
+            ax.set_ylabel(what)
+            ax.legend(fontsize=7)
+        d = group[0]["d"]
+        fig.suptitle(f"{task} (d = {d}): memory against m; {label(fixed)}", fontsize=10)
+        save(fig, out, "memory-" + slug(task, fixed))
 
 
 def histories(paths, out):
@@ -191,8 +283,8 @@ def main():
     parser.add_argument("results", nargs="*", help="results files (JSON lines) of sparse-iht sweep")
     parser.add_argument("--out", required=True, help="directory for the figures")
     parser.add_argument("--history", nargs="*", default=[], help="recover --json documents to plot per step")
-    parser.add_argument("--kinds", default="heatmap,vs-s,vs-n,history",
-                        help="figures to make, comma-separated (default: all of heatmap,vs-s,vs-n,history)")
+    parser.add_argument("--kinds", default="heatmap,vs-s,vs-n,vs-gamma,memory,history",
+                        help="figures to make, comma-separated (default: all of heatmap,vs-s,vs-n,vs-gamma,memory,history)")
     parser.add_argument("--vmin", type=float, help="colour range of the heatmaps (default: the paper's)")
     parser.add_argument("--vmax", type=float)
     parser.add_argument("--psnr-cap", type=float, default=150.0, help="PSNR (dB) ceiling applied before averaging")
@@ -204,14 +296,18 @@ def main():
         if r["metric"] == "psnr":
             r["value"] = min(r["value"], args.psnr_cap)
     kinds = set(args.kinds.split(","))
-    if kinds - {"heatmap", "vs-s", "vs-n", "history"}:
-        sys.exit(f"--kinds takes heatmap, vs-s, vs-n, history (got {args.kinds})")
+    if kinds - {"heatmap", "vs-s", "vs-n", "vs-gamma", "memory", "history"}:
+        sys.exit(f"--kinds takes heatmap, vs-s, vs-n, vs-gamma, memory, history (got {args.kinds})")
     if "heatmap" in kinds:
         heatmaps(rows, args.out, args.vmin, args.vmax)
     if "vs-s" in kinds:
         curves(rows, args.out, "s", args.exact)
     if "vs-n" in kinds:
         curves(rows, args.out, "n", args.exact)
+    if "vs-gamma" in kinds:
+        gamma_curves(rows, args.out, args.exact)
+    if "memory" in kinds:
+        memory_curves(rows, args.out)
     if "history" in kinds:
         histories(args.history, args.out)
 

@@ -21,6 +21,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var psnr: Double?, relativeResidual: Double?, psnrAt15: Double?
     public var testAccuracy: Double?, trainAccuracy: Double?, accuracy: Double?
     public var relativeWeightError: Double?, supportPrecision: Double?, supportRecall: Double?
+    /// Pattern difference of the planted neurons on the inputs (runs with `--planted-angle`).
+    public var plantedGamma: Double?
     public var stopReason: String?, supportSize: Int?, activeNeurons: Int?, nonzeros: Int?
     // Time and memory.
     public var seconds: Double?, secondsTotal: Double?, secondsPerStep: Double?, secondsPerEpoch: Double?
@@ -45,7 +47,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         case psnr, relativeResidual = "relative_residual", psnrAt15 = "psnr_at_15"
         case testAccuracy = "test_accuracy", trainAccuracy = "train_accuracy", accuracy
         case relativeWeightError = "relative_weight_error", supportPrecision = "support_precision"
-        case supportRecall = "support_recall", stopReason = "stop_reason", supportSize = "support_size"
+        case supportRecall = "support_recall", plantedGamma = "planted_gamma", stopReason = "stop_reason", supportSize = "support_size"
         case activeNeurons = "active_neurons", nonzeros
         case seconds, secondsTotal = "seconds_total", secondsPerStep = "seconds_per_step"
         case secondsPerEpoch = "seconds_per_epoch", peakRSSBytes = "peak_rss_bytes"

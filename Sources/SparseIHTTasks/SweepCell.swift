@@ -41,7 +41,7 @@ public struct SweepCell: Codable, Sendable, Hashable {
             row.metric = metric; row.value = value
             row.metrics = ["psnr": report.psnr, "relative_residual": report.relativeResidual,
                            "relative_weight_error": report.relativeWeightError, "support_precision": report.supportPrecision,
-                           "support_recall": report.supportRecall, "test_accuracy": report.testAccuracy,
+                           "support_recall": report.supportRecall, "test_accuracy": report.testAccuracy, "planted_gamma": report.plantedGamma,
                            "train_accuracy": report.trainAccuracy].compactMapValues { $0 }
             row.steps = report.steps; row.nonzeros = report.supportSize
             row.n = report.n ?? row.n; row.d = report.d ?? row.d

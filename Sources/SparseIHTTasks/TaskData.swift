@@ -40,7 +40,13 @@ public struct TaskData: Sendable {
         case .planted, .plantedDictionary, .gaussian, .files:
             let planted: PlantedProblem?
             switch spec.task {
-            case .planted: planted = try PlantedProblems.plantedMLP(n: spec.n, d: spec.d, m: m, s: plantedS, seed: spec.seed, backend: backend)
+            case .planted:
+                if let angle = spec.plantedAngle {
+                    planted = try PlantedProblems.plantedMLP(n: spec.n, d: spec.d, m: m, s: plantedS, seed: spec.seed,
+                                                             angleDegrees: angle, backend: backend)
+                } else {
+                    planted = try PlantedProblems.plantedMLP(n: spec.n, d: spec.d, m: m, s: plantedS, seed: spec.seed, backend: backend)
+                }
             case .plantedDictionary:
                 planted = try PlantedProblems.plantedDictionary(n: spec.n, d: spec.d, m: m, s: plantedS, seed: spec.seed,
                                                                 solverSeed: spec.seed, backend: backend)

@@ -37,6 +37,7 @@ extension TaskRunner {
             let rec = RecoveryMetrics(recovered: result.weights, truth: truth, permutationInvariant: data.permutationInvariant)
             r.relativeWeightError = rec.relativeWeightError
             r.supportPrecision = rec.supportPrecision; r.supportRecall = rec.supportRecall
+            if spec.plantedAngle != nil { r.plantedGamma = PlantedProblems.patternSeparation(x: problem.x, n: problem.n, d: problem.d, weights: truth) }
             summary += String(format: "  weight error %.3e  precision %.3f  recall %.3f",
                               rec.relativeWeightError, rec.supportPrecision, rec.supportRecall)
         }

@@ -24,6 +24,7 @@ extension TaskSpec {
         case "m": m = try int()
         case "s": s = try int()
         case "planted-s": plantedS = try int()
+        case "planted-angle": plantedAngle = try double()
         case "outputs": outputs = try int()
         case "layers": layers = try int()
         case "steps": steps = try int()

@@ -14,6 +14,9 @@ public struct TaskSpec: Sendable, Equatable {
     public var m: Int?, s: Int?
     /// Nonzeros of the planted network (default: s).
     public var plantedS: Int?
+    /// Pairwise angle of the planted neurons in degrees (nil: independent random neurons);
+    /// see `PlantedProblems.plantedMLP(n:d:m:s:seed:angleDegrees:backend:)`.
+    public var plantedAngle: Double?
     /// Outputs of the planted network (> 1: vector solver) and hidden layers.
     public var outputs = 1, layers = 1
     public var steps: Int?, epochs: Int?
@@ -69,6 +72,7 @@ public struct TaskSpec: Sendable, Equatable {
         guard outputs >= 1 else { throw bad("--outputs must be at least 1") }
         guard layers >= 1 else { throw bad("--layers must be at least 1") }
         if outputs > 1 && task != .planted { throw bad("--outputs applies to the planted task") }
+        if plantedAngle != nil && (task != .planted || outputs > 1 || layers > 1) { throw bad("--planted-angle applies to the one-layer planted task") }
         if layers > 1 && ![.planted, .binaryMNIST, .binaryCIFAR10, .mnist, .inr].contains(task) {
             throw bad("--layers > 1 applies to planted and the real-data tasks, not \(task.rawValue)")
         }

@@ -19,16 +19,22 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "The task.") var task: TaskKind = .planted
     @Option(help: "Methods, comma-separated: iht, imp, magnitude.") var method: String = "iht"
     @Option(help: "Seeds, comma-separated.") var seeds: String = "0"
-    @Option(help: "Results file (JSON lines), appended to.") var out: String
+    @Option(help: "Results file (JSON lines), appended to (not with --emit-slurm).") var out: String?
     @Option(help: "Run slice i/N (0 <= i < N): the cells whose grid index is i modulo N.") var shard: Shard = .whole
     @Option(parsing: .unconditional, help: "Cells run at once, each in its own process (default: 1).", transform: Numeric.int(1, 256)) var jobs: Int = 1
     @Flag(help: "No progress line.") var quiet = false
     @OptionGroup(title: "Backend") var backendOptions: BackendOptions
+    @OptionGroup(title: "Slurm job array") var slurm: SlurmOptions
     @Argument(parsing: .allUnrecognized, help: "Task flags of recover; numeric ones may list values.") var taskFlags: [String] = []
 
     func run() throws {
-        try reported { try OutputCheck.checkAppendable(option: "--out", path: out) }
         let grid = try reported { try SweepGrid(task: task, methods: method, seeds: seeds, arguments: taskFlags) }
+        if slurm.directory != nil {
+            guard out == nil, shard == .whole else { throw ValidationError("--emit-slurm writes DIR/results/shard-i.jsonl itself: no --out or --shard") }
+            return try slurm.emit(grid, jobs: jobs, backend: backendOptions.backend, device: backendOptions.device)
+        }
+        guard let out else { throw ValidationError("Missing expected argument '--out <out>'") }
+        try reported { try OutputCheck.checkAppendable(option: "--out", path: out) }
         Interruption.note = "the finished cells in \(out) are kept: run the same command again to resume"
         Interruption.install()
         let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
