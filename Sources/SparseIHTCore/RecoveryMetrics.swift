@@ -42,7 +42,8 @@ public struct RecoveryMetrics: Sendable, Codable {
         var diff = [Int: Double]()
         for (i, v) in zip(truth.indices, truth.values) { diff[i, default: 0] -= Double(v) }
         for (i, v) in zip(mapped.indices, mapped.values) { diff[i, default: 0] += Double(v) }
-        let num = diff.values.reduce(0) { $0 + $1 * $1 }
+        // In index order: a Dictionary's iteration order changes from process to process.
+        let num = diff.keys.sorted().reduce(0.0) { acc, i in let e = diff[i] ?? 0; return acc + e * e }
         let den = truth.values.reduce(0) { $0 + Double($1) * Double($1) }
         relativeWeightError = (num / max(den, 1e-300)).squareRoot()
         let common = Set(mapped.indices).intersection(truth.indices).count

@@ -85,7 +85,10 @@ final class TaskRunnerTests: XCTestCase {
         XCTAssertNil(json?["relative_weight_error"], "files has no planted truth")
         XCTAssertEqual(try JSONDecoder().decode(RunReport.self, from: try run.report.encoded()), run.report)
         let eval = try Evaluation.run(EvaluationSpec(model: dir + "/m.json", task: spec), backend: CPUBackend()).report
-        XCTAssertEqual(eval.psnr?.bitPattern, run.report.psnr?.bitPattern)
+        // The solver scores its fit with products on the support; evaluate predicts with the
+        // saved model's dense gated product: the same model, summed in another order.
+        let (e, f) = (try XCTUnwrap(eval.psnr), try XCTUnwrap(run.report.psnr))
+        XCTAssertEqual(e, f, accuracy: 1e-6 * abs(f))
     }
 
     func testBinaryAndMulticlassOnCSVWithEvaluateRoundTrip() throws {

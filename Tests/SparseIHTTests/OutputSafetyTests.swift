@@ -77,10 +77,11 @@ final class OutputSafetyTests: XCTestCase {
             p.arguments = args(2 + attempt)
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
             try p.run()
-            // Kill as soon as the temporary file has data in it.
+            // Kill as soon as a temporary file (`.w.npy.partial-*` staged for the run, or the
+            // atomic writer's `.NAME.tmp-*`) has data in it.
             while p.isRunning {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-                if let tmp = names.first(where: { $0.hasPrefix(".w.npy.tmp-") }),
+                if let tmp = names.first(where: { $0.hasPrefix(".") && $0.contains("w.npy.") }),  // staged or atomic temporary
                    let size = (try? FileManager.default.attributesOfItem(atPath: path(tmp)))?[.size] as? NSNumber, size.intValue > 0 {
                     kill(p.processIdentifier, SIGKILL)
                     caught = true
