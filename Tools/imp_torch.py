@@ -159,9 +159,9 @@ def main():
                 amount = 1.0 / remaining
         rounds.append({"round": r, "trained_remaining": trained_remaining, "trained_score": trained_score,
                        "remaining": remaining, "score": score, "pruned": not final_round,
-                       "final_loss": float(loss), "seconds": time.time() - t0})
+                       "final_loss": float(loss.detach()), "seconds": time.time() - t0})
         print(f"round {r}: trained {trained_remaining} weights, test_accuracy {trained_score:.4f}; "
-              f"pruned to {remaining}, {score:.4f}; loss {float(loss):.4g}, {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
+              f"pruned to {remaining}, {score:.4f}; loss {float(loss.detach()):.4g}, {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
         r += 1
         if final_round:
             break
