@@ -3,7 +3,7 @@
 the release binary and writes docs/iht-vs-imp.md (table) and docs/results/iht-vs-imp.csv;
 every run's JSON goes to docs/results/imp/.
 
-  python3 Tools/compare_imp.py [--quick] [--reuse] [--bin PATH]
+  python3 Tools/compare_imp.py [--quick] [--skip-inr] [--reuse] [--bin PATH]
 
 IMP follows the published protocol (`sparse-iht baseline --method imp`: no bias, Adam 1e-3,
 10% of the remaining weights per round by global magnitude, rewinding to the initial weights,
@@ -95,6 +95,7 @@ def main():
         for s in (500, 2000):
             iht = run(f"fashion-m100-s{s}-iht", "recover", fashion + ["--s", s], reuse)
             add("Fashion-MNIST 10 classes (published split)", 100, s, iht, imp, "published: raw pixels, 50 epochs/round, batch 5000")
+    if not quick and "--skip-inr" not in sys.argv:
         iht = run("inr-iht", "recover", ["--task", "inr", "--m", 200, "--s", 1000], reuse)
         imp = run("inr-imp-published", "baseline", ["--task", "inr", "--m", 200, "--s", 1000], reuse)
         add("INR of one digit", 200, 1000, iht, imp, "published: 100 full-batch epochs/round")
