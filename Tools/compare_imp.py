@@ -9,7 +9,7 @@ IMP follows the published protocol (`sparse-iht baseline --method imp`: no bias,
 10% of the remaining weights per round by global magnitude, rewinding to the initial weights,
 raw inputs, the published epochs per round and batch size; the score at budget s is the
 pruned network of the first round with at most s weights). Where it helps IMP, a second row
-gives the best of a small sweep (learning rate, batch, input scale). The "retrained" column
+gives a stronger setting found by a small sweep (learning rate, batch, input scale). The "retrained" column
 is the lottery-ticket variant: the final mask trained once more from the initial weights.
 
 Cells: planted MLP (d = 100, n = 50,000, m = 10, s in {10, 50, 100}), binary MNIST sample
@@ -55,15 +55,18 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     rows, commands = [], []
 
+    def num(v):
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
     def add(task, m, s, iht, imp, setting):
         metric = "test_accuracy" if "test_accuracy" in iht or imp.get("metric") == "test_accuracy" else "psnr"
         res = next((r for r in imp.get("results", []) if r["s"] == s), {})
         again = res.get("retrained", {})
         rows.append({
             "task": task, "m": m, "s": s, "metric": metric, "imp_setting": setting,
-            "iht": iht.get(metric), "imp": res.get(metric), "imp_remaining": res.get("remaining"),
-            "imp_retrained": again.get(metric), "imp_retrained_remaining": again.get("remaining"),
-            "imp_dense": imp.get("dense_score"),
+            "iht": num(iht.get(metric)), "imp": num(res.get(metric)), "imp_remaining": res.get("remaining"),
+            "imp_retrained": num(again.get(metric)), "imp_retrained_remaining": again.get("remaining"),
+            "imp_dense": num(imp.get("dense_score")),
             "iht_seconds": iht.get("seconds"), "imp_seconds": res.get("seconds_to_reach"),
             "iht_peak_rss": iht.get("peak_rss_bytes"), "imp_peak_rss": imp.get("peak_rss_bytes"),
             "iht_backend_peak": iht.get("peak_device_bytes"), "imp_backend_peak": imp.get("peak_device_bytes"),
@@ -78,7 +81,7 @@ def main():
     imp = run("binary-sample-imp-published", "baseline", sample + ["--batch", 80, "--epochs", 15], reuse)
     add("binary MNIST sample (0 v 1)", 100, 200, iht, imp, "published: raw pixels, 15 epochs/round, 10 batches/epoch (batch 80)")
     imp = run("binary-sample-imp-pixels255", "baseline", sample + ["--batch", 80, "--epochs", 15, "--pixel-scale", 255], reuse)
-    add("binary MNIST sample (0 v 1)", 100, 200, iht, imp, "sweep best: pixels / 255, otherwise published")
+    add("binary MNIST sample (0 v 1)", 100, 200, iht, imp, "stronger: pixels / 255, otherwise published")
 
     planted = ["--task", "planted", "--n", 50000, "--d", 100, "--m", 10, "--planted-s", 10]
     imp_pub = run("planted-m10-imp-published", "baseline", planted + ["--s", "10,50,100", "--batch", 50000, "--epochs", 15], reuse)
@@ -87,7 +90,7 @@ def main():
         iht = run(f"planted-m10-s{s}-iht", "recover", ["--task", "planted", "--n", 50000, "--d", 100, "--m", 10, "--s", s,
                                                        "--no-diagnostics"], reuse)
         add("planted MLP (10 planted weights)", 10, s, iht, imp_pub, "published: full batch, 15 epochs/round")
-        add("planted MLP (10 planted weights)", 10, s, iht, imp_best, "sweep best: batch 1000, 15 epochs/round, lr 1e-2")
+        add("planted MLP (10 planted weights)", 10, s, iht, imp_best, "stronger: batch 1000, 15 epochs/round, lr 1e-2 (dense sweep in docs/measurements.md)")
 
     if not quick:
         fashion = ["--task", "mnist", "--dataset", "fashion", "--m", 100]
@@ -122,7 +125,7 @@ def main():
              "inputs, the published epochs per round and batch); its score at s is the pruned network of the first "
              "round with at most s weights, as published; \"retrained\" trains that final mask once more from the "
              "initial weights (lottery-ticket style); \"dense\" is round 0 before pruning. A second IMP row per cell "
-             "gives the best of a small sweep where that helps IMP. Memory: process peak RSS (includes the data set) "
+             "gives a stronger setting where a small sweep (docs/measurements.md) found one. Memory: process peak RSS (includes the data set) "
              "and the backend's peak buffer bytes; IMP's dense training state is weights + gradients + two Adam "
              "moments. IMP seconds are the time to reach s (all rounds so far).", "",
              "| task | m | s | metric | IHT | IMP (weights) | IMP retrained (weights) | IMP dense | IMP setting | IHT s | IMP s | IHT peak RSS MiB | IMP peak RSS MiB | IHT backend MiB | IMP backend MiB | IMP dense state MiB |",
