@@ -24,6 +24,19 @@ public struct DenseMLP: Sendable {
     public var weightCount: Int { layers.reduce(0) { $0 + $1.count } }
     public var remaining: Int { masks.reduce(0) { $0 + $1.reduce(0) { $0 + Int($1) } } }
 
+    /// Nonzero weights after masking (the count the published protocol reports; it equals
+    /// `remaining` unless an unpruned weight is exactly zero).
+    public var nonzeroCount: Int {
+        zip(layers, masks).reduce(0) { acc, lm in acc + zip(lm.0, lm.1).reduce(0) { $0 + ($1.0 * $1.1 != 0 ? 1 : 0) } }
+    }
+
+    /// The network with pruned weights set to zero (what `forward` and `predict` see).
+    public func applyingMasks() -> DenseMLP {
+        var out = self
+        for l in out.layers.indices { for i in out.layers[l].indices { out.layers[l][i] *= out.masks[l][i] } }
+        return out
+    }
+
     /// Bytes of weights, gradients and Adam's two moments (the baseline's training state).
     public var trainingStateBytes: Int { 4 * 4 * weightCount }
 
@@ -69,14 +82,21 @@ public struct DenseMLP: Sendable {
     }
 }
 
-/// Adam (lr, beta1 0.9, beta2 0.999, eps 1e-8) over all layers, with masks applied after
-/// every update.
+/// Adam (lr, beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected as PyTorch's `torch.optim.Adam`:
+/// `w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`) over all layers, fresh moments
+/// every call (the published protocol creates a new optimizer each IMP round). Pruned weights
+/// are zeroed before the first step and never updated (their gradient is masked).
 public struct AdamTrainer: Sendable {
     public var learningRate: Float = 1e-3
     public var loss: Loss = .squared
     public var epochs: Int = 15
     public var batchSize: Int?
     public var seed: UInt64 = 0
+    /// false (the published protocol): one seeded permutation of the rows per call, cut into
+    /// the same batches, in the same order, for every epoch (the published training loop
+    /// materializes its shuffled data loader once per round when it has at most 100
+    /// batches). true: a new permutation every epoch.
+    public var reshuffleEachEpoch = false
 
     public init() {}
 
@@ -95,7 +115,8 @@ public struct AdamTrainer: Sendable {
         for epoch in 0..<epochs {
             var total = 0.0
             for b in 0..<schedule.batchesPerEpoch {
-                let rows = schedule.rows(forStep: epoch * schedule.batchesPerEpoch + b) ?? Array(0..<n)
+                let step = reshuffleEachEpoch ? epoch * schedule.batchesPerEpoch + b : b
+                let rows = schedule.rows(forStep: step) ?? Array(0..<n)
                 let xb = gatherRows(x, width: d, rows: rows), yb = gatherRows(y, width: k, rows: rows)
                 let nb = rows.count
                 let acts = try net.forward(x: xb, n: nb, backend: backend)

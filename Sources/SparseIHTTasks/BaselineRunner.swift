@@ -65,19 +65,29 @@ public enum BaselineRunner {
         let score: (DenseMLP) throws -> Double = { try data.score($0.predict(x: data.scoreX, n: data.scoreN, backend: backend)) }
         let metric = data.metric.rawValue
         var results: [BaselineResult] = [], rounds: [BaselineRound] = []
+        var denseScore: Double?
         switch spec.method {
         case .imp:
             let all = try MagnitudePruning.iterative(
                 initial: initial, fraction: t.pruneFraction, minRemaining: lowest, trainer: trainer,
                 x: data.x, y: data.y, n: data.n, backend: backend, score: score) { r in
-                    observer.notice(String(format: "round %d: %d weights, %@ %.4f, loss %.4g, %.1fs", r.round, r.remaining,
-                                           metric, r.score, r.finalLoss, r.seconds))
+                    observer.notice(String(format: "round %d: trained %d weights, %@ %.4f; pruned to %d, %.4f; loss %.4g, %.1fs",
+                                           r.round, r.trainedRemaining, metric, r.trainedScore, r.remaining, r.score,
+                                           r.finalLoss, r.seconds))
                 }
-            rounds = all.map { BaselineRound(round: $0.round, remaining: $0.remaining, score: $0.score, finalLoss: $0.finalLoss, seconds: $0.seconds) }
+            rounds = all.map { BaselineRound(round: $0.round, trainedRemaining: $0.trainedRemaining, trainedScore: $0.trainedScore,
+                                             remaining: $0.remaining, score: $0.score, pruned: $0.pruned,
+                                             finalLoss: $0.finalLoss, seconds: $0.seconds) }
+            denseScore = all.first?.trainedScore
             for s in spec.targets.sorted() {
                 guard let r = MagnitudePruning.atBudget(all, s: s) else { continue }
-                results.append(BaselineResult(s: s, remaining: r.remaining, round: r.round, metric: metric, score: r.score,
-                                              secondsToReach: all.prefix(r.round + 1).reduce(0) { $0 + $1.seconds }))
+                var result = BaselineResult(s: s, remaining: r.remaining, round: r.round, metric: metric, score: r.score,
+                                            secondsToReach: all.prefix(r.round + 1).reduce(0) { $0 + $1.seconds })
+                if let q = MagnitudePruning.atBudgetRetrained(all, s: s) {
+                    result.retrained = .init(remaining: q.trainedRemaining, round: q.round, score: q.trainedScore,
+                                             secondsToReach: all.prefix(q.round + 1).reduce(0) { $0 + $1.seconds })
+                }
+                results.append(result)
             }
         case .magnitude:
             var net = initial
@@ -100,11 +110,14 @@ public enum BaselineRunner {
         r.n = data.n; r.d = data.d; r.k = data.k; r.m = m; r.layers = t.layers; r.epochs = trainer.epochs
         r.pixelScale = t.pixelScale; r.center = t.center || t.standardize; r.standardize = t.standardize
         r.batch = trainer.batchSize ?? data.n; r.lr = spec.lr; r.pruneFraction = t.pruneFraction
-        r.seed = t.seed; r.metric = metric; r.results = results; r.rounds = rounds
+        r.seed = t.seed; r.metric = metric; r.results = results; r.rounds = rounds; r.denseScore = denseScore
         r.seconds = Date().timeIntervalSince(started)
         r.denseTrainingStateBytes = initial.trainingStateBytes; r.denseWeights = initial.weightCount
         if let json { try OutputStaging.writing { try r.write(to: $0.stage(json)) } }
-        let lines = results.map { String(format: "s %d (%d weights): %@ %.4f", $0.s, $0.remaining, metric, $0.score) }
+        let lines = results.map { r in
+            String(format: "s %d (%d weights): %@ %.4f", r.s, r.remaining, metric, r.score)
+                + (r.retrained.map { String(format: "; retrained at %d weights: %.4f", $0.remaining, $0.score) } ?? "")
+        }
         return TaskRun(report: r, summary: lines.joined(separator: "\n"))
     }
 }

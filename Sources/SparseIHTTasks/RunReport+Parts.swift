@@ -75,6 +75,17 @@ public struct Divergence: Codable, Sendable, Equatable {
 /// A baseline's score at one budget; the score's key is the task's metric name.
 public struct BaselineResult: Codable, Sendable, Equatable {
     public var s: Int, remaining: Int, round: Int?, metric: String, score: Double, secondsToReach: Double
+    /// IMP: the score of the first round that trained with at most `s` weights, retrained
+    /// from the initial weights under its mask (the lottery-ticket variant).
+    public var retrained: Retrained?
+
+    /// A retrained IMP score (same metric key as the result).
+    public struct Retrained: Sendable, Equatable {
+        public var remaining: Int, round: Int, score: Double, secondsToReach: Double
+        public init(remaining: Int, round: Int, score: Double, secondsToReach: Double) {
+            self.remaining = remaining; self.round = round; self.score = score; self.secondsToReach = secondsToReach
+        }
+    }
 
     struct Key: CodingKey {
         var stringValue: String
@@ -96,6 +107,12 @@ public struct BaselineResult: Codable, Sendable, Equatable {
         secondsToReach = try c.decode(Double.self, forKey: Key("seconds_to_reach"))
         metric = c.allKeys.first { TaskMetric(rawValue: $0.stringValue) != nil }?.stringValue ?? TaskMetric.psnr.rawValue
         score = try c.decode(Double.self, forKey: Key(metric))
+        if c.contains(Key("retrained")) {
+            let q = try c.nestedContainer(keyedBy: Key.self, forKey: Key("retrained"))
+            retrained = Retrained(remaining: try q.decode(Int.self, forKey: Key("remaining")), round: try q.decode(Int.self, forKey: Key("round")),
+                                  score: try q.decode(Double.self, forKey: Key(metric)),
+                                  secondsToReach: try q.decode(Double.self, forKey: Key("seconds_to_reach")))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -103,13 +120,25 @@ public struct BaselineResult: Codable, Sendable, Equatable {
         try c.encode(s, forKey: Key("s")); try c.encode(remaining, forKey: Key("remaining"))
         try c.encodeIfPresent(round, forKey: Key("round"))
         try c.encode(score, forKey: Key(metric)); try c.encode(secondsToReach, forKey: Key("seconds_to_reach"))
+        if let q = retrained {
+            var n = c.nestedContainer(keyedBy: Key.self, forKey: Key("retrained"))
+            try n.encode(q.remaining, forKey: Key("remaining")); try n.encode(q.round, forKey: Key("round"))
+            try n.encode(q.score, forKey: Key(metric)); try n.encode(q.secondsToReach, forKey: Key("seconds_to_reach"))
+        }
     }
 }
 
 /// One IMP round.
 public struct BaselineRound: Codable, Sendable, Equatable {
-    public var round: Int, remaining: Int, score: Double, finalLoss: Double, seconds: Double
-    enum CodingKeys: String, CodingKey { case round, remaining, score, seconds, finalLoss = "final_loss" }
+    /// Weights unpruned while the round trained, and the trained network's score.
+    public var round: Int, trainedRemaining: Int, trainedScore: Double
+    /// Nonzero weights after the round's pruning and the pruned network's score (the
+    /// published IMP score); `pruned` is false only for the final retraining round.
+    public var remaining: Int, score: Double, pruned: Bool, finalLoss: Double, seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case round, remaining, score, pruned, seconds, finalLoss = "final_loss"
+        case trainedRemaining = "trained_remaining", trainedScore = "trained_score"
+    }
 }
 
 extension RunReport {

@@ -31,6 +31,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// per batch in the last epoch (after the first epoch).
     public var bytesTransferred: Int?, bytesPerBatchAfterFirstEpoch: Int?
     public var denseTrainingStateBytes: Int?, denseWeights: Int?
+    /// IMP: the dense network's score (round 0 before pruning).
+    public var denseScore: Double?
     // Details.
     public var options: SolverSettings?, diagnostics: DiagnosticsReport?
     public var history: [HistoryEntry]?, diverged: [Divergence]?
@@ -54,6 +56,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         case peakDeviceBytes = "peak_device_bytes", denseNetworkBytes = "dense_network_bytes"
         case bytesTransferred = "bytes_transferred", bytesPerBatchAfterFirstEpoch = "bytes_per_batch_after_first_epoch"
         case denseTrainingStateBytes = "dense_training_state_bytes", denseWeights = "dense_weights"
+        case denseScore = "dense_score"
         case options, diagnostics, history, diverged, results, rounds
     }
 

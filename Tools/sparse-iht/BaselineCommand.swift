@@ -8,9 +8,11 @@ struct BaselineCommand: ParsableCommand {
         commandName: "baseline",
         abstract: "Dense MLP + Adam, then iterative magnitude pruning with rewinding (imp) or one-shot pruning (magnitude).",
         discussion: """
-        imp: train for --epochs, prune --prune-fraction of the remaining weights by global magnitude
-        across all layers, rewind survivors to their initial values, repeat until at most min(--s)
-        weights remain; the score at each target s is the first round reaching it. magnitude:
+        imp (the published protocol): train for --epochs (one batch order per round), prune
+        --prune-fraction of the remaining weights by global magnitude across all layers, score the
+        pruned network, rewind survivors to their initial values, repeat until at most min(--s)
+        weights remain; the score at each target s is the first round whose pruned network has at
+        most s weights. A last round retrains the final mask ("retrained" score). magnitude:
         train once, prune to each s, score without retraining. Memory counts the dense weights,
         gradients and both Adam moments.
         """)
