@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Builds the portable GPU bundle in .gpu/ (ignored by git; name it in the device tool's
-# `carry`): static-stdlib release binaries of sparse-iht (with the `selftest` parity
+# Builds the portable GPU bundle in .gpu/ (ignored by git; copy it to the GPU machine with the
+# working tree): static-stdlib release binaries of sparse-iht (with the `selftest` parity
 # checks) and iht-bench, the shared libraries they need unpacked from Debian packages
 # (only those ldd names), a launcher that sets the library path and finds NVIDIA's OpenCL
 # driver, and the check script to run on the GPU machine.
 #
 #   bash Tools/gpu-bundle.sh            # build .gpu/
 #   bash Tools/gpu-bundle.sh --test     # then run the bundle here in a clean environment (PoCL)
-# The whole of .gpu/ must stay under the device tool's 64 MiB carry limit (~52 MB with data).
+# The whole of .gpu/ is kept small enough to copy with the working tree (~52 MB with data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-static
 for product in sparse-iht iht-bench; do
   swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product"
 done
-# Stage in .gpu-build, ship .gpu/bundle.tar.xz (the device tool carries at most 64 MiB; the
+# Stage in .gpu-build, ship .gpu/bundle.tar.xz (kept small for copying; the
 # static binaries hold Foundation's ICU data and are ~60 MB each uncompressed, ~15 MB xz).
 stage=.gpu-build
 rm -rf "$stage" .gpu
