@@ -18,27 +18,17 @@ extension IHTSolver {
 
     /// Neurons per chunk from the memory allowance: each chunk neuron costs a gate column
     /// and a masked-residual column (`n` floats each) plus a generator and a gradient row
-    /// (`d` floats each). Capped so every kernel index fits in 32 bits.
+    /// (`d` floats each). Capped so every kernel index fits in 32 bits (`StreamedSelection`).
     func defaultChunk() -> Int {
         let n = problem.n, d = problem.d
-        let perNeuron = 4 * (2 * n + 2 * d)
-        let fit = max(1, options.chunkMemoryBytes / perNeuron)
-        return max(1, min(options.m, fit, Int(Int32.max) / max(n, d)))
+        return StreamedSelection.chunkSize(requested: nil, neurons: options.m, bytesPerNeuron: 4 * (2 * n + 2 * d),
+                                           memoryBytes: options.chunkMemoryBytes, span: max(n, d))
     }
 
     /// Runs `body` with `chunk` neurons per chunk, halving it when the backend runs out of
     /// memory; fails with `SparseIHTError.outOfMemory` at one neuron per chunk.
     func withChunkFallback<T>(_ chunk: inout Int, _ body: (Int) throws -> T) throws -> T {
-        while true {
-            do {
-                return try body(chunk)
-            } catch let e as any OutOfMemoryReporting where e.isOutOfMemory {
-                guard chunk > 1 else {
-                    throw SparseIHTError.outOfMemory("\(e) even with one neuron per chunk (n = \(problem.n), d = \(problem.d))")
-                }
-                chunk = max(1, chunk / 2)
-            }
-        }
+        try StreamedSelection.withFallback(&chunk, context: "n = \(problem.n), d = \(problem.d)", body)
     }
 
     /// Gates of `neurons` under `bank` (`n x a`) on the step's data.

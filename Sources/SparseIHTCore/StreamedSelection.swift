@@ -4,8 +4,9 @@
 /// results merge into the exact global top-k (`mergeTopK`). When the backend runs out of
 /// memory the chunk halves and the work is retried.
 ///
-/// The vector-output solver selects through this type; the scalar solver's step still has
-/// its own loop (`IHTSolver.thresholdStep`) and can move over without changing results.
+/// The vector-output solver selects through this type; the scalar solver takes its chunk
+/// size and out-of-memory fallback from it and keeps its own chunk loop
+/// (`IHTSolver.thresholdStep`, which also folds the step size into the candidates).
 public struct StreamedSelection: Sendable {
     /// Entries to keep.
     public let k: Int
