@@ -52,6 +52,7 @@ public enum TaskRunner {
     static func save(_ model: LayeredModel, to path: String?, spec: TaskSpec, data: TaskData) throws {
         guard let path else { return }
         var file = ModelFile(model)
+        file.provenance = provenance(spec)
         file.inputDivisor = data.scaling.divisor
         file.inputMean = data.scaling.shift
         if let sigmas = data.sigmas {

@@ -101,6 +101,12 @@ final class TaskRunnerTests: XCTestCase {
         XCTAssertEqual(b.report.classes, .list([0, 2]))
         let eval = try Evaluation.run(EvaluationSpec(model: dir + "/b.json", task: binary), backend: CPUBackend()).report
         XCTAssertEqual(eval.accuracy, b.report.testAccuracy)
+        // The model file says where it came from: task, classes, split, the dataset's checksum.
+        let provenance = try XCTUnwrap(try ModelFile.read(dir + "/b.json").provenance)
+        XCTAssertEqual(provenance.task, "binary-mnist"); XCTAssertEqual(provenance.classes, [0, 2])
+        XCTAssertEqual(provenance.split, "published"); XCTAssertEqual(provenance.dataset, dir + "/three.csv")
+        XCTAssertEqual(provenance.datasetSHA256, try FileChecksum.sha256(path: dir + "/three.csv"))
+        XCTAssertEqual(provenance.seed, 0); XCTAssertEqual(provenance.version, sparseIHTVersion)
         var multi = TaskSpec(task: .mnist)
         multi.dataset = dir + "/three.csv"; multi.m = 8; multi.s = 60; multi.epochs = 8; multi.batch = 50; multi.lr = 0.2
         let r = try TaskRunner.recover(multi, backend: CPUBackend()).report
