@@ -8,7 +8,40 @@ public struct VectorOptions: Sendable {
     /// Fixed step size; nil: the published defaults (0.005, or 2 when s < 6 m^0.536, for
     /// squared loss; 0.001 for cross-entropy).
     public var learningRate: Double?
+    /// Step size of the output layer W2 (nil: the same as W1's, `effectiveLearningRate`).
+    /// The two layers' gradients sit on different scales (W1's grows with the inputs, W2's
+    /// with the gated activations), so one fixed step is too large for one of them or too
+    /// small for the other; W2's gradient is scaled by `outputLearningRate / learningRate`
+    /// before the candidate step.
+    public var outputLearningRate: Double?
     public var epochs: Int = 50
+    /// How the step sizes change over the run (both layers' alike).
+    public var schedule: StepSchedule = .constant
+    /// Epochs over which the step grows linearly from 1/warmup of its size (0: none).
+    public var warmupEpochs: Int = 0
+
+    public enum StepSchedule: String, Sendable, CaseIterable {
+        /// The same step at every step (published).
+        case constant
+        /// `0.5 (1 + cos(pi t / T))` times the step at step t of T: large early, near 0 at the end.
+        case cosine
+    }
+
+    /// Factor on the step sizes at step `t` (0-based) of `total`, with `perEpoch` steps an epoch.
+    public func stepFactor(step t: Int, total: Int, perEpoch: Int) -> Double {
+        var f = 1.0
+        if schedule == .cosine && total > 1 { f = 0.5 * (1 + cos(Double.pi * Double(t) / Double(total))) }
+        if warmupEpochs > 0 {
+            let w = warmupEpochs * perEpoch
+            if t < w { f *= Double(t + 1) / Double(w) }
+        }
+        return f
+    }
+
+    /// Gradient steps on the support after each thresholding step, on the same minibatch
+    /// (no thresholding: the support stays, its values move). Each costs one step's forward
+    /// and gradient products.
+    public var refineSteps: Int = 0
     /// Minibatch size (nil: full batch).
     public var batchSize: Int?
     public var mode: GateMode = .sequential
@@ -52,6 +85,9 @@ public struct VectorOptions: Sendable {
         return Double(s) < 6 * pow(Double(m), 0.536) ? 2 : 0.005
     }
 
+    /// The output layer's step size in force.
+    public var effectiveOutputLearningRate: Double { outputLearningRate ?? effectiveLearningRate }
+
     /// The longest per-neuron array of a chunk (elements): a batch column, or the sketch's
     /// estimates of a block; chunks times this must stay within the 32-bit index range.
     func chunkSpan(batchRows nb: Int, d: Int, k: Int) -> Int {
@@ -63,6 +99,12 @@ public struct VectorOptions: Sendable {
         guard s >= 1 else { throw SparseIHTError.invalidArgument("s = \(s): the sparsity budget must be at least 1") }
         guard s <= m * (d + k) else { throw SparseIHTError.invalidArgument("s = \(s) exceeds m*(d+k) = \(m * (d + k)) weights") }
         guard epochs >= 1 else { throw SparseIHTError.invalidArgument("epochs = \(epochs): need at least 1") }
+        if let r = learningRate, !(r > 0 && r.isFinite) { throw SparseIHTError.invalidArgument("step size \(r): must be positive and finite") }
+        if let r = outputLearningRate, !(r > 0 && r.isFinite) {
+            throw SparseIHTError.invalidArgument("output-layer step size \(r): must be positive and finite")
+        }
+        guard warmupEpochs >= 0 else { throw SparseIHTError.invalidArgument("warmup epochs \(warmupEpochs) < 0") }
+        guard refineSteps >= 0 else { throw SparseIHTError.invalidArgument("refine steps \(refineSteps) < 0") }
         guard k >= 1 else { throw SparseIHTError.invalidArgument("k = \(k): need at least one output") }
         if let b = batchSize, b < 1 || b > n { throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)") }
         if mode == .linear { throw SparseIHTError.invalidArgument("vector output supports sequential and convex modes") }

@@ -35,6 +35,8 @@ extension TaskRunner {
             o.mode = spec.mode ?? .sequential
             o.chunk = spec.chunk; o.seed = spec.seed
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
+            o.outputLearningRate = spec.outputLR; o.refineSteps = spec.supportSteps ?? 0
+            o.schedule = spec.schedule ?? .constant; o.warmupEpochs = spec.warmupEpochs ?? 0
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
             solver.onEpoch = { r in observer.epoch(r); layerHistory.append(r) }

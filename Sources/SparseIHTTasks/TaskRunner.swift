@@ -9,6 +9,7 @@ public enum TaskRunner {
     public static func recover<B: ComputeBackend>(_ spec: TaskSpec, outputs: TaskOutputs = .init(),
                                                   observer: TaskObserver = .init(), backend: B) throws -> TaskRun {
         try spec.validate()
+        let spec = spec.withVectorRecipe()
         let started = Date()
         let m = spec.resolvedM, s = spec.resolvedS
         let plantedNetwork = spec.task == .planted && spec.isLayeredRun

@@ -29,6 +29,11 @@ public struct TaskSpec: Sendable, Equatable {
     public var split: RealTasks.Split = .published
     /// Fixed step of vector-output runs (nil: published values).
     public var lr: Double?
+    /// Output-layer step of vector-output runs (nil: the recipe's) and gradient steps on
+    /// the support after each thresholding step (nil: the recipe's).
+    public var outputLR: Double?, supportSteps: Int?
+    /// Step schedule and warm-up epochs of vector-output runs (nil: the recipe's).
+    public var schedule: VectorOptions.StepSchedule?, warmupEpochs: Int?
     public var ranking: VectorOptions.Ranking = .neuronConsistent
     public var outputShare = 0.25
     public var pixelScale: Float = 1

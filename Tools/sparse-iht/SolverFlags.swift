@@ -27,6 +27,10 @@ struct SolverFlags: ParsableArguments {
     @Option(help: "Loss: squared | cross-entropy (mnist: softmax cross-entropy by default; scalar-output tasks: squared by default, cross-entropy = binary cross-entropy on one logit, targets in [0, 1], predictions are probabilities; implies --signed-outputs).")
     var loss: Loss?
     @Option(help: "Fixed step size of vector-output runs (default: published values).") var lr: Double?
+    @Option(name: .customLong("output-lr"), help: "Output-layer step of vector-output runs (default: the recipe's).") var outputLR: Double?
+    @Option(help: "Vector-output runs: step schedule, constant or cosine (default: the recipe's).") var schedule: VectorOptions.StepSchedule?
+    @Option(name: .customLong("warmup-epochs"), help: "Vector-output runs: epochs of linear step warm-up (default: the recipe's).") var warmupEpochs: Int?
+    @Option(name: .customLong("support-steps"), help: "Vector-output runs: gradient steps on the support after each thresholding step (default: the recipe's).") var supportSteps: Int?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.")
     var ranking: VectorOptions.Ranking = .neuronConsistent
     @Option(name: .customLong("output-share"), help: "Output layer's share of s under --ranking per-layer.") var outputShare: Double = 0.25
@@ -40,6 +44,7 @@ struct SolverFlags: ParsableArguments {
         s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
+        s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.diagnostics = !noDiagnostics
     }

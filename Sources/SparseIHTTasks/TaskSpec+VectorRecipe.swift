@@ -1,0 +1,18 @@
+import SparseIHTCore
+
+extension TaskSpec {
+    /// The spec with the task's best-recipe vector settings filled in
+    /// (`TaskDefaults.vectorBest`), for IHT runs under `--recipe best`; unchanged under
+    /// `--recipe published` or for tasks without such settings. Inputs are standardized
+    /// only when no input scaling flag was given (`--pixel-scale`, `--center`,
+    /// `--standardize`); the step that fits standardized inputs applies when they are
+    /// standardized and `--lr` is not given; `--support-steps` overrides the recipe's.
+    public func withVectorRecipe() -> TaskSpec {
+        guard resolvedRecipe == .best, let best = defaults.vectorBest else { return self }
+        var s = self
+        if best.standardize && pixelScale == 1 && !center && !standardize { s.standardize = true }
+        if s.standardize && lr == nil { s.lr = best.standardizedLR }
+        if supportSteps == nil { s.supportSteps = best.supportSteps }
+        return s
+    }
+}
