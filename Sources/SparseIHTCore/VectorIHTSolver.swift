@@ -97,10 +97,11 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         return model
     }
 
-    /// Seed block of neuron `j`: w1 ~ U(+-1/sqrt(dm)), w2 ~ U(+-1/sqrt(mk)).
+    /// Seed block of neuron `j`: w1 ~ U(+-c/sqrt(dm)), w2 ~ U(+-c/sqrt(mk)), c = `seedScale`.
     func seedBlock(_ j: Int) -> [Float] {
         var rng = SeededGenerator(seed: options.seed ^ 0x3C6E_F372_FE94_F82B, stream: UInt64(j))
-        let a1 = 1 / (Double(d) * Double(options.m)).squareRoot(), a2 = 1 / (Double(options.m) * Double(k)).squareRoot()
+        let a1 = options.seedScale / (Double(d) * Double(options.m)).squareRoot()
+        let a2 = options.seedScale / (Double(options.m) * Double(k)).squareRoot()
         return (0..<d).map { _ in Float((2 * rng.uniform() - 1) * a1) } + (0..<k).map { _ in Float((2 * rng.uniform() - 1) * a2) }
     }
 

@@ -38,6 +38,9 @@ public struct VectorOptions: Sendable {
         return f
     }
 
+    /// Factor on the first epoch's seed values (1: `U(+-1/sqrt(dm))` and `U(+-1/sqrt(mk))`).
+    public var seedScale: Double = 1
+
     /// Gradient steps on the support after each thresholding step, on the same minibatch
     /// (no thresholding: the support stays, its values move). Each costs one step's forward
     /// and gradient products.
@@ -104,6 +107,7 @@ public struct VectorOptions: Sendable {
             throw SparseIHTError.invalidArgument("output-layer step size \(r): must be positive and finite")
         }
         guard warmupEpochs >= 0 else { throw SparseIHTError.invalidArgument("warmup epochs \(warmupEpochs) < 0") }
+        guard seedScale > 0 && seedScale.isFinite else { throw SparseIHTError.invalidArgument("seed scale \(seedScale): must be positive and finite") }
         guard refineSteps >= 0 else { throw SparseIHTError.invalidArgument("refine steps \(refineSteps) < 0") }
         guard k >= 1 else { throw SparseIHTError.invalidArgument("k = \(k): need at least one output") }
         if let b = batchSize, b < 1 || b > n { throw SparseIHTError.invalidArgument("batch size \(b) outside 1...\(n)") }

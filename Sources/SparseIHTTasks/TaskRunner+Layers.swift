@@ -29,7 +29,8 @@ extension TaskRunner {
         var history: [EpochReport] = []
         var diverged: [Divergence] = []
         let m = spec.resolvedM
-        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend) { f, width, budget, layer in
+        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend,
+                                                unitFeatures: spec.unitFeatures ?? (spec.resolvedRecipe == .best && spec.defaults.vectorBest != nil)) { f, width, budget, layer in
             var o = VectorOptions(m: m, s: min(budget, m * (width + k)))
             o.loss = loss; o.learningRate = spec.lr; o.epochs = epochs; o.batchSize = batch.map { min($0, n) }
             o.mode = spec.mode ?? .sequential
@@ -37,6 +38,7 @@ extension TaskRunner {
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
             o.outputLearningRate = spec.outputLR; o.refineSteps = spec.supportSteps ?? 0
             o.schedule = spec.schedule ?? .constant; o.warmupEpochs = spec.warmupEpochs ?? 0
+            o.seedScale = spec.seedScale ?? 1
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
             solver.onEpoch = { r in observer.epoch(r); layerHistory.append(r) }

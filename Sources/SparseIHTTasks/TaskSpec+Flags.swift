@@ -49,6 +49,8 @@ extension TaskSpec {
         case "support-steps": supportSteps = try int()
         case "schedule": schedule = try choice(VectorOptions.StepSchedule.self)
         case "warmup-epochs": warmupEpochs = try int()
+        case "unit-features": unitFeatures = try bool()
+        case "seed-scale": seedScale = try double()
         case "ranking": ranking = try choice(VectorOptions.Ranking.self)
         case "output-share": outputShare = try double()
         case "pixel-scale": pixelScale = Float(try double())

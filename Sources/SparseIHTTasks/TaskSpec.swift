@@ -34,6 +34,11 @@ public struct TaskSpec: Sendable, Equatable {
     public var outputLR: Double?, supportSteps: Int?
     /// Step schedule and warm-up epochs of vector-output runs (nil: the recipe's).
     public var schedule: VectorOptions.StepSchedule?, warmupEpochs: Int?
+    /// Vector-output runs with `--layers > 1`: hidden features scaled to unit root mean
+    /// square (nil: on under the best recipe of tasks with `TaskDefaults.vectorBest`).
+    public var unitFeatures: Bool?
+    /// Factor on the vector solver's first-epoch seed values (nil: the recipe's).
+    public var seedScale: Double?
     public var ranking: VectorOptions.Ranking = .neuronConsistent
     public var outputShare = 0.25
     public var pixelScale: Float = 1

@@ -30,6 +30,8 @@ struct SolverFlags: ParsableArguments {
     @Option(name: .customLong("output-lr"), help: "Output-layer step of vector-output runs (default: the recipe's).") var outputLR: Double?
     @Option(help: "Vector-output runs: step schedule, constant or cosine (default: the recipe's).") var schedule: VectorOptions.StepSchedule?
     @Option(name: .customLong("warmup-epochs"), help: "Vector-output runs: epochs of linear step warm-up (default: the recipe's).") var warmupEpochs: Int?
+    @Option(name: .customLong("unit-features"), help: "Vector-output runs with --layers > 1: scale hidden features to unit RMS (default: the recipe's).") var unitFeatures: Bool?
+    @Option(name: .customLong("seed-scale"), help: "Vector-output runs: factor on the first epoch's seed values (default: the recipe's).") var seedScale: Double?
     @Option(name: .customLong("support-steps"), help: "Vector-output runs: gradient steps on the support after each thresholding step (default: the recipe's).") var supportSteps: Int?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.")
     var ranking: VectorOptions.Ranking = .neuronConsistent
@@ -45,6 +47,7 @@ struct SolverFlags: ParsableArguments {
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
+        s.unitFeatures = unitFeatures; s.seedScale = seedScale
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.diagnostics = !noDiagnostics
     }
