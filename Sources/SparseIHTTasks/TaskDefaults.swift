@@ -22,8 +22,11 @@ public struct TaskDefaults: Sendable, Equatable {
     /// flag is given) with a fixed step that fits them, and gradient steps on the support.
     public struct VectorRecipe: Sendable, Equatable {
         public var standardize: Bool
-        /// Step of both layers on standardized inputs (used when `--lr` is not given).
-        public var standardizedLR: Double
+        /// Step of both layers and factor on the first epoch's seeds on standardized inputs
+        /// (used when `--lr`, `--seed-scale` are not given).
+        public var standardizedLR: Double, standardizedSeedScale: Double
+        /// The same with `--layers > 1` (measured: the one-layer values blow up or lose there).
+        public var layeredLR: Double, layeredSeedScale: Double
         public var supportSteps: Int
     }
 
@@ -47,7 +50,8 @@ public struct TaskDefaults: Sendable, Equatable {
             // Best: docs/measurements.md, "10-class step and input scaling".
             return .init(m: 1000, s: 2000, steps: 100, publishedSteps: 15, epochs: 50, batch: 5000, baselineBatch: 5000,
                          loss: .crossEntropy, recipe: .best, mode: .sequential, solver: .vector, metric: .testAccuracy,
-                         vectorBest: VectorRecipe(standardize: true, standardizedLR: 0.5, supportSteps: 1))
+                         vectorBest: VectorRecipe(standardize: true, standardizedLR: 0.7, standardizedSeedScale: 10,
+                                                     layeredLR: 0.5, layeredSeedScale: 1, supportSteps: 1))
         case .inr:
             return .init(m: 200, s: 1000, steps: 100, publishedSteps: 100, epochs: 100, batch: nil, baselineBatch: nil,
                          loss: .squared, recipe: .published, mode: .sequential, solver: .scalarLayered, metric: .psnr)
