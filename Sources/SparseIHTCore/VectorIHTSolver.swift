@@ -72,13 +72,19 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 } else if let all = xAll { xb = all; yb = y; nb = n } else {
                     throw SparseIHTError.outOfMemory("X (\(n) x \(d) floats) does not fit on the device for a full-batch run")
                 }
+                let factor = o.stepFactor(step: t, total: o.epochs * schedule.batchesPerEpoch, perEpoch: schedule.batchesPerEpoch)
                 let neurons = epoch == 0 ? o.m : model.blocks.activeNeurons.count
                 var c = chunk ?? StreamedSelection.chunkSize(
                     requested: o.chunk, neurons: max(neurons, 1), bytesPerNeuron: bytesPerChunkNeuron(batchRows: nb),
                     memoryBytes: o.chunkMemoryBytes, span: o.chunkSpan(batchRows: nb, d: d, k: k))
                 let initial = c
                 lossSum += try StreamedSelection.withFallback(&c, context: "n = \(nb), d = \(self.d), k = \(self.k)") { c in
-                    try step(&model, x: xb, y: yb, n: nb, seeding: epoch == 0, chunk: c)
+                    try step(&model, x: xb, y: yb, n: nb, seeding: epoch == 0, chunk: c, factor: factor)
+                }
+                for _ in 0..<o.refineSteps {
+                    _ = try StreamedSelection.withFallback(&c, context: "n = \(nb), d = \(self.d), k = \(self.k)") { c in
+                        try step(&model, x: xb, y: yb, n: nb, seeding: false, chunk: c, factor: factor, onSupport: true)
+                    }
                 }
                 if c < initial { chunk = c }   // later steps start from the size that fitted
             }
@@ -94,10 +100,11 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         return model
     }
 
-    /// Seed block of neuron `j`: w1 ~ U(+-1/sqrt(dm)), w2 ~ U(+-1/sqrt(mk)).
+    /// Seed block of neuron `j`: w1 ~ U(+-c/sqrt(dm)), w2 ~ U(+-c/sqrt(mk)), c = `seedScale`.
     func seedBlock(_ j: Int) -> [Float] {
         var rng = SeededGenerator(seed: options.seed ^ 0x3C6E_F372_FE94_F82B, stream: UInt64(j))
-        let a1 = 1 / (Double(d) * Double(options.m)).squareRoot(), a2 = 1 / (Double(options.m) * Double(k)).squareRoot()
+        let a1 = options.seedScale / (Double(d) * Double(options.m)).squareRoot()
+        let a2 = options.seedScale / (Double(options.m) * Double(k)).squareRoot()
         return (0..<d).map { _ in Float((2 * rng.uniform() - 1) * a1) } + (0..<k).map { _ in Float((2 * rng.uniform() - 1) * a2) }
     }
 
@@ -207,8 +214,12 @@ public final class VectorIHTSolver<B: ComputeBackend> {
     }
 
     /// One IHT step on a batch with `c` neurons per chunk; returns the batch loss before
-    /// the step. The model changes only when the whole step succeeded.
-    func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool, chunk c: Int) throws -> Double {
+    /// the step. The model changes only when the whole step succeeded. `factor` scales both
+    /// layers' steps (the schedule's). `onSupport`: a
+    /// refinement step instead, the same gradient step restricted to the current support
+    /// (no thresholding; the support and the sketch stay as they are).
+    func step(_ model: inout VectorModel, x xb: B.Buffer, y yb: [Float], n nb: Int, seeding: Bool, chunk c: Int,
+              factor: Double = 1, onSupport: Bool = false) throws -> Double {
         let L = d + k, o = options
         let neurons = seeding ? Array(0..<o.m) : model.blocks.activeNeurons
         guard !neurons.isEmpty else { return lossAndResidual(prediction: [Float](repeating: 0, count: nb * k), target: yb, n: nb).loss }
@@ -226,7 +237,9 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         let (batchLoss, r) = lossAndResidual(prediction: try backend.read(yhatBuffer, count: nb * k), target: yb, n: nb)
         let rb = try backend.makeBuffer(r)
         // Pass 2: gradients, candidates, ranking and the streamed selection.
-        let lr = Float(o.effectiveLearningRate)
+        let lr = Float(o.effectiveLearningRate * factor)
+        // W2's step is lr * outputScale: its gradient GEMM carries the factor.
+        let outputScale = o.effectiveOutputLearningRate / o.effectiveLearningRate
         let s2 = min(o.m * k, max(1, Int((Double(o.s) * o.outputShare).rounded())))
         let s1 = max(o.s - s2, 1)
         var selection = StreamedSelection(k: o.ranking == .perLayer ? s1 : o.s)
@@ -236,7 +249,9 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         // The sketch changes only if the step succeeds (a retry after running out of memory
         // must not add twice).
         var workSketch: B.Buffer?
-        if let sk = sketch {
+        var refined: [(Int, Float)] = []   // onSupport: (flat index, candidate value)
+        let supportByNeuron = onSupport ? Dictionary(grouping: model.blocks.indices, by: { $0 / L }) : [:]
+        if let sk = sketch, !onSupport {
             let w = try backend.makeBuffer(count: o.sketchDepth * sketchWidth)
             try backend.copyColumns(sk, rows: 1, stride: o.sketchDepth * sketchWidth, from: 0,
                                     width: o.sketchDepth * sketchWidth, into: w)
@@ -249,7 +264,7 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             try backend.gatedActivations(x: rb, n: nb, d: k, weights: st.w2, gate: st.gate, a: a, into: u)
             let g1 = try backend.makeBuffer(count: a * d), g2 = try backend.makeBuffer(count: a * k)
             try backend.gemm(transA: true, transB: false, m: a, n: d, k: nb, alpha: 1, a: u, b: xb, beta: 0, c: g1)
-            try backend.gemm(transA: true, transB: false, m: a, n: k, k: nb, alpha: 1, a: st.z, b: rb, beta: 0, c: g2)
+            try backend.gemm(transA: true, transB: false, m: a, n: k, k: nb, alpha: Float(outputScale), a: st.z, b: rb, beta: 0, c: g2)
             let cand = try backend.makeBuffer(count: a * L)
             try backend.vectorCandidates(w1: st.w1, w2: st.w2, gradW1: g1, gradW2: g2, a: a, d: d, k: k, rate: lr, into: cand)
             // A chunk top-k of a band of `width` columns from `from` (local positions), with its
@@ -268,6 +283,16 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 let out = try backend.makeBuffer(count: a * width)
                 try backend.copyColumns(cand, rows: a, stride: L, from: from, width: width, into: out)
                 return out
+            }
+            if onSupport {
+                var flat: [Int] = [], local: [Int32] = []
+                for (r, j) in chunk.enumerated() {
+                    for f in supportByNeuron[j, default: []] { flat.append(f); local.append(Int32(r * L + f % L)) }
+                }
+                let values = try backend.gather(cand, indices: local)
+                try requireFinite(values, "candidate weights (the step size is too large: lower --lr)")
+                refined += zip(flat, values).map { ($0, $1) }
+                continue
             }
             switch o.ranking {
             case .magnitude:
@@ -294,6 +319,11 @@ public final class VectorIHTSolver<B: ComputeBackend> {
                 for (f, v) in zip(part.flat.indices, values) { sketchValues[Int(f)] = v }
                 selection.add(part.flat)
             }
+        }
+        if onSupport {
+            refined.sort { $0.0 < $1.0 }
+            model.blocks = SparseWeights(d: L, m: o.m, indices: refined.map(\.0), values: refined.map(\.1))
+            return batchLoss
         }
         var result = selection.kept
         switch o.ranking {

@@ -8,7 +8,43 @@ public struct VectorOptions: Sendable {
     /// Fixed step size; nil: the published defaults (0.005, or 2 when s < 6 m^0.536, for
     /// squared loss; 0.001 for cross-entropy).
     public var learningRate: Double?
+    /// Step size of the output layer W2 (nil: the same as W1's, `effectiveLearningRate`).
+    /// The two layers' gradients sit on different scales (W1's grows with the inputs, W2's
+    /// with the gated activations), so one fixed step is too large for one of them or too
+    /// small for the other; W2's gradient is scaled by `outputLearningRate / learningRate`
+    /// before the candidate step.
+    public var outputLearningRate: Double?
     public var epochs: Int = 50
+    /// How the step sizes change over the run (both layers' alike).
+    public var schedule: StepSchedule = .constant
+    /// Epochs over which the step grows linearly from 1/warmup of its size (0: none).
+    public var warmupEpochs: Int = 0
+
+    public enum StepSchedule: String, Sendable, CaseIterable {
+        /// The same step at every step (published).
+        case constant
+        /// `0.5 (1 + cos(pi t / T))` times the step at step t of T: large early, near 0 at the end.
+        case cosine
+    }
+
+    /// Factor on the step sizes at step `t` (0-based) of `total`, with `perEpoch` steps an epoch.
+    public func stepFactor(step t: Int, total: Int, perEpoch: Int) -> Double {
+        var f = 1.0
+        if schedule == .cosine && total > 1 { f = 0.5 * (1 + cos(Double.pi * Double(t) / Double(total))) }
+        if warmupEpochs > 0 {
+            let w = warmupEpochs * perEpoch
+            if t < w { f *= Double(t + 1) / Double(w) }
+        }
+        return f
+    }
+
+    /// Factor on the first epoch's seed values (1: `U(+-1/sqrt(dm))` and `U(+-1/sqrt(mk))`).
+    public var seedScale: Double = 1
+
+    /// Gradient steps on the support after each thresholding step, on the same minibatch
+    /// (no thresholding: the support stays, its values move). Each costs one step's forward
+    /// and gradient products.
+    public var refineSteps: Int = 0
     /// Minibatch size (nil: full batch).
     public var batchSize: Int?
     public var mode: GateMode = .sequential
@@ -52,6 +88,9 @@ public struct VectorOptions: Sendable {
         return Double(s) < 6 * pow(Double(m), 0.536) ? 2 : 0.005
     }
 
+    /// The output layer's step size in force.
+    public var effectiveOutputLearningRate: Double { outputLearningRate ?? effectiveLearningRate }
+
     /// The longest per-neuron array of a chunk (elements): a batch column, or the sketch's
     /// estimates of a block; chunks times this must stay within the 32-bit index range.
     func chunkSpan(batchRows nb: Int, d: Int, k: Int) -> Int {
@@ -86,6 +125,12 @@ public struct VectorOptions: Sendable {
               let cells = CheckedSize.product([sketchDepth, sketchWidthPerS, s]), cells <= Int(Int32.max) else {
             throw bad("sketch of \(sketchDepth) x \(sketchWidthPerS) x s cells: need positive sizes and at most 2^31 - 1 cells")
         }
+        if let r = outputLearningRate, !(r > 0 && r.isFinite) {
+            throw bad("output-layer step size \(r): must be positive and finite")
+        }
+        guard warmupEpochs >= 0 else { throw bad("warmup epochs \(warmupEpochs) < 0") }
+        guard seedScale > 0 && seedScale.isFinite else { throw bad("seed scale \(seedScale): must be positive and finite") }
+        guard refineSteps >= 0, refineSteps <= 1_000_000 else { throw bad("support steps \(refineSteps) outside 0...1000000") }
         try StreamedSelection.validate(chunk: chunk, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))
         guard chunkMemoryBytes >= 1 else { throw bad("chunk memory \(chunkMemoryBytes) bytes < 1") }
         if let c = chunk {

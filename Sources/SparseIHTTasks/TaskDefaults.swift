@@ -14,6 +14,21 @@ public struct TaskDefaults: Sendable, Equatable {
     public var loss: Loss, recipe: SolverOptions.Recipe, mode: GateMode
     public var solver: TaskSolver
     public var metric: TaskMetric
+    /// What `--recipe best` changes in vector-output runs of this task (nil: nothing; the
+    /// published fixed step on the inputs as given).
+    public var vectorBest: VectorRecipe? = nil
+
+    /// Vector-output settings of the best recipe. Standardized inputs (when no input scaling
+    /// flag is given) with a fixed step that fits them, and gradient steps on the support.
+    public struct VectorRecipe: Sendable, Equatable {
+        public var standardize: Bool
+        /// Step of both layers and factor on the first epoch's seeds on standardized inputs
+        /// (used when `--lr`, `--seed-scale` are not given).
+        public var standardizedLR: Double, standardizedSeedScale: Double
+        /// The same with `--layers > 1` (measured: the one-layer values blow up or lose there).
+        public var layeredLR: Double, layeredSeedScale: Double
+        public var supportSteps: Int
+    }
 
     /// The table (published settings per task; the solver's recipe is the measured best
     /// except on inr, where revival churns the budget: 31.2 dB published against 23.1 dB).
@@ -32,8 +47,11 @@ public struct TaskDefaults: Sendable, Equatable {
             return .init(m: 100, s: 200, steps: 100, publishedSteps: 15, epochs: 15, batch: 1000, baselineBatch: 1000,
                          loss: .squared, recipe: .best, mode: .sequential, solver: .scalarLayered, metric: .testAccuracy)
         case .mnist:
+            // Best: docs/measurements.md, "10-class step and input scaling".
             return .init(m: 1000, s: 2000, steps: 100, publishedSteps: 15, epochs: 50, batch: 5000, baselineBatch: 5000,
-                         loss: .crossEntropy, recipe: .best, mode: .sequential, solver: .vector, metric: .testAccuracy)
+                         loss: .crossEntropy, recipe: .best, mode: .sequential, solver: .vector, metric: .testAccuracy,
+                         vectorBest: VectorRecipe(standardize: true, standardizedLR: 0.7, standardizedSeedScale: 10,
+                                                     layeredLR: 0.5, layeredSeedScale: 1, supportSteps: 1))
         case .inr:
             return .init(m: 200, s: 1000, steps: 100, publishedSteps: 100, epochs: 100, batch: nil, baselineBatch: nil,
                          loss: .squared, recipe: .published, mode: .sequential, solver: .scalarLayered, metric: .psnr)

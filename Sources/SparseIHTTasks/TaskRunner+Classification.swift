@@ -44,6 +44,8 @@ extension TaskRunner {
         r.epochs = e; r.batch = batch.map { min($0, data.n) } ?? data.n; r.layers = spec.layers; r.loss = loss.rawValue
         r.steps = e * spec.layers; r.secondsPerEpoch = seconds / Double(e * spec.layers)
         r.supportSize = model.nonzeros; r.diverged = diverged
+        r.standardize = spec.standardize; r.center = spec.center || spec.standardize
+        r.pixelScale = spec.pixelScale; r.lr = Float(spec.lr ?? { var o = VectorOptions(m: m, s: s); o.loss = loss; return o.effectiveLearningRate }())
         r.denseNetworkBytes = (m * data.d + m * k) * 4
         r.history = history.map { HistoryEntry($0, full: true) }
         let batches = BatchSchedule(n: data.n, batchSize: r.batch ?? data.n, seed: 0).batchesPerEpoch

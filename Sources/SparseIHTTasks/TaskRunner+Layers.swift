@@ -45,7 +45,8 @@ extension TaskRunner {
         var history: [EpochReport] = []
         var diverged: [Divergence] = []
         let m = spec.resolvedM
-        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend) { f, width, budget, layer in
+        let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend,
+                                                unitFeatures: spec.unitFeatures ?? (spec.resolvedRecipe == .best && spec.defaults.vectorBest != nil)) { f, width, budget, layer in
             if layer == 0, budget > m * (width + k) {
                 throw SparseIHTError.invalidArgument("s = \(spec.resolvedS) exceeds the first layer's m*(d+k) = \(m * (width + k)) weights")
             }
@@ -54,6 +55,9 @@ extension TaskRunner {
             o.mode = spec.mode ?? .sequential
             o.chunk = spec.chunk; o.seed = spec.seed
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
+            o.outputLearningRate = spec.outputLR; o.refineSteps = spec.supportSteps ?? 0
+            o.schedule = spec.schedule ?? .constant; o.warmupEpochs = spec.warmupEpochs ?? 0
+            o.seedScale = spec.seedScale ?? 1
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
             observer.plan(ProgressPlan(unit: .epoch, total: epochs, layer: layer + 1, layers: spec.layers, metric: "loss"))

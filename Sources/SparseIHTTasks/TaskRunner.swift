@@ -11,6 +11,7 @@ public enum TaskRunner {
     public static func recover<B: ComputeBackend>(_ spec: TaskSpec, outputs: TaskOutputs = .init(),
                                                   observer: TaskObserver = .init(), backend: B) throws -> TaskRun {
         try spec.validate()
+        let spec = spec.withVectorRecipe()
         try spec.checkOutputs(outputs)
         return try OutputStaging.writing { staging in
             try run(spec, outputs: outputs.staged(in: staging, fittedImage: spec.task == .inr), observer: observer, backend: backend)

@@ -47,6 +47,12 @@ extension TaskSpec {
         case "classes": guard let c = Self.parseClasses(value) else { throw bad() }; classes = c
         case "split": split = try choice(RealTasks.Split.self)
         case "lr": lr = try double()
+        case "output-lr": outputLR = try double()
+        case "support-steps": supportSteps = try int()
+        case "schedule": schedule = try choice(VectorOptions.StepSchedule.self)
+        case "warmup-epochs": warmupEpochs = try int()
+        case "unit-features": unitFeatures = try bool()
+        case "seed-scale": seedScale = try double()
         case "ranking": ranking = try choice(VectorOptions.Ranking.self)
         case "output-share": outputShare = try double()
         case "pixel-scale": pixelScale = Float(try double())

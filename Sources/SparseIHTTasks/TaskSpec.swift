@@ -34,6 +34,16 @@ public struct TaskSpec: Sendable, Equatable {
     public var split: RealTasks.Split = .published
     /// Fixed step of vector-output runs (nil: published values).
     public var lr: Double?
+    /// Output-layer step of vector-output runs (nil: the recipe's) and gradient steps on
+    /// the support after each thresholding step (nil: the recipe's).
+    public var outputLR: Double?, supportSteps: Int?
+    /// Step schedule and warm-up epochs of vector-output runs (nil: the recipe's).
+    public var schedule: VectorOptions.StepSchedule?, warmupEpochs: Int?
+    /// Vector-output runs with `--layers > 1`: hidden features scaled to unit root mean
+    /// square (nil: on under the best recipe of tasks with `TaskDefaults.vectorBest`).
+    public var unitFeatures: Bool?
+    /// Factor on the vector solver's first-epoch seed values (nil: the recipe's).
+    public var seedScale: Double?
     public var ranking: VectorOptions.Ranking = .neuronConsistent
     public var outputShare = 0.25
     public var pixelScale: Float = 1

@@ -29,6 +29,12 @@ struct SolverFlags: ParsableArguments {
     @Option(help: "Loss: squared | cross-entropy (mnist: softmax cross-entropy by default; scalar-output tasks: squared by default, cross-entropy = binary cross-entropy on one logit, targets in [0, 1], predictions are probabilities; implies --signed-outputs).")
     var loss: Loss?
     @Option(parsing: .unconditional, help: "Fixed step size of vector-output runs (default: published values).", transform: Numeric.real(above: 0, upTo: 1e6)) var lr: Double?
+    @Option(name: .customLong("output-lr"), parsing: .unconditional, help: "Output-layer step of vector-output runs (default: the recipe's).", transform: Numeric.real(above: 0, upTo: 1e6)) var outputLR: Double?
+    @Option(help: "Vector-output runs: step schedule, constant or cosine (default: the recipe's).") var schedule: VectorOptions.StepSchedule?
+    @Option(name: .customLong("warmup-epochs"), parsing: .unconditional, help: "Vector-output runs: epochs of linear step warm-up (default: the recipe's).", transform: Numeric.int(0)) var warmupEpochs: Int?
+    @Option(name: .customLong("unit-features"), help: "Vector-output runs with --layers > 1: scale hidden features to unit RMS (true/false; default: the recipe's).", transform: Switch.parse) var unitFeatures: Bool?
+    @Option(name: .customLong("seed-scale"), parsing: .unconditional, help: "Vector-output runs: factor on the first epoch's seed values (default: the recipe's).", transform: Numeric.real(above: 0, upTo: 1e6)) var seedScale: Double?
+    @Option(name: .customLong("support-steps"), parsing: .unconditional, help: "Vector-output runs: gradient steps on the support after each thresholding step (default: the recipe's).", transform: Numeric.int(0, 10_000)) var supportSteps: Int?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.")
     var ranking: VectorOptions.Ranking = .neuronConsistent
     @Option(name: .customLong("output-share"), parsing: .unconditional, help: "Output layer's share of s under --ranking per-layer (above 0, at most 1) (default: 0.25).", transform: Numeric.real(above: 0, upTo: 1)) var outputShare: Double = 0.25
@@ -42,6 +48,8 @@ struct SolverFlags: ParsableArguments {
         s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.refineRule = refineRule; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
+        s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
+        s.unitFeatures = unitFeatures; s.seedScale = seedScale
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.diagnostics = !noDiagnostics
     }
