@@ -115,6 +115,21 @@ final class TaskRunnerTests: XCTestCase {
         XCTAssertGreaterThan(r.testAccuracy ?? 0, 0.9)
     }
 
+    /// A batch as large as the data (or larger) is a full-batch run: it must not crash
+    /// (the MNIST sample's binary task has 800 rows and the published batch of 1,000).
+    func testBatchAtLeastTheRowsIsFullBatch() throws {
+        let dir = try temporaryDirectory("bigbatch")
+        try writeClusterCSV(to: dir + "/two.csv", classes: 2, perClass: 12, d: 6, seed: 5)
+        var spec = TaskSpec(task: .binaryMNIST)
+        spec.dataset = dir + "/two.csv"; spec.m = 3; spec.s = 6; spec.epochs = 2; spec.batch = 1000
+        for backend in [true, false] {
+            let r = backend ? try TaskRunner.recover(spec, backend: CPUBackend()).report
+                            : try TaskRunner.recover(spec, backend: try openCLForTaskTests()).report
+            XCTAssertEqual(r.steps, 2)
+            XCTAssertNotNil(r.testAccuracy)
+        }
+    }
+
     func testImageVectorAndLayeredRuns() throws {
         let dir = try temporaryDirectory("image")
         try writeTestImage(to: dir + "/img.pgm", width: 12, height: 10)
