@@ -18,6 +18,7 @@ extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}
 extension SolverOptions.RefineRule: ExpressibleByArgument {}
 extension VectorOptions.Ranking: ExpressibleByArgument {}
+extension FourierFeatures.Coordinates: ExpressibleByArgument {}
 extension RealTasks.Split: ExpressibleByArgument {}
 
 /// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).
