@@ -67,7 +67,8 @@ public final class IHTSolver<B: ComputeBackend> {
         self.problem = problem
         self.options = options
         xFull = try backend.makeBuffer(problem.x)
-        xFullT = options.batchSize == nil ? transposed(problem.x, n: problem.n, d: problem.d) : []
+        // A batch of n or more rows is full batch too (`BatchSchedule`): it reads the full transpose.
+        xFullT = (options.batchSize ?? problem.n) >= problem.n ? transposed(problem.x, n: problem.n, d: problem.d) : []
     }
 
     public func run() throws -> SolverResult {
