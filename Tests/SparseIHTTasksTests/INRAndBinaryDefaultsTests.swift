@@ -118,6 +118,10 @@ final class INRAndBinaryDefaultsTests: XCTestCase {
         spec.recipe = .published
         let p = try TaskRunner.recover(spec, backend: CPUBackend()).report
         XCTAssertEqual(p.loss, "squared"); XCTAssertEqual(p.standardize, false)
+        // A batch of more rows than the split has is full batch (it used to trip a precondition).
+        spec.batch = 1000
+        let full = try TaskRunner.recover(spec, backend: CPUBackend()).report
+        XCTAssertEqual(full.batch, full.n); XCTAssertGreaterThan(full.testAccuracy ?? 0, 0.9)
         var imp = BaselineSpec(task: { var t = spec; t.recipe = nil; t.epochs = 1; return t }(), targets: [30])
         imp.task.pruneFraction = 0.5
         let base = try BaselineRunner.run(imp, backend: CPUBackend()).report
