@@ -16,19 +16,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real_tasks  # noqa: E402  (its run(): one recover call, JSON back)
 
 BASE = ["--task", "binary-mnist", "--classes", "0,1", "--no-diagnostics"]
-CHOSEN = ["--standardize", "--loss", "cross-entropy", "--inflation", "1.5"]
+CHOSEN = ["--standardize", "--loss", "cross-entropy", "--inflation", "1.5"]  # the binary default
+# Raw pixels, squared loss, no inflation under the default recipe (the binary default before).
+RAW = ["--no-standardize", "--inflation", "1"]
 CONFIGS = [
     # name, flags, dataset, split, seeds
-    ("published", [], "fashion", "published", range(5)),
-    ("center-signed", ["--center", "--signed-outputs"], "fashion", "published", range(5)),
+    ("published", RAW + ["--loss", "squared"], "fashion", "published", range(5)),
+    ("center-signed", RAW + ["--loss", "squared", "--center", "--signed-outputs"], "fashion", "published", range(5)),
     ("standardize-signed-published", ["--standardize", "--signed-outputs", "--recipe", "published"], "fashion", "published", range(5)),
     ("center-ce-published", ["--center", "--loss", "cross-entropy", "--recipe", "published"], "fashion", "published", range(5)),
     ("standardize-ce-inflation", CHOSEN, "fashion", "published", range(5)),
     ("standardize-ce-inflation", CHOSEN, "fashion", "published", range(5, 10)),
-    ("center-signed", ["--center", "--signed-outputs"], "fashion", "published", range(5, 10)),
+    ("center-signed", RAW + ["--loss", "squared", "--center", "--signed-outputs"], "fashion", "published", range(5, 10)),
     ("standardize-ce-inflation", CHOSEN, "fashion", "full", range(5)),
-    ("center-signed", ["--center", "--signed-outputs"], "fashion", "full", range(5)),
-    ("published", [], "mnist-sample", "published", range(5)),
+    ("center-signed", RAW + ["--loss", "squared", "--center", "--signed-outputs"], "fashion", "full", range(5)),
+    ("published", RAW + ["--loss", "squared"], "mnist-sample", "published", range(5)),
     ("standardize-ce-inflation", CHOSEN, "mnist-sample", "published", range(5)),
 ]
 

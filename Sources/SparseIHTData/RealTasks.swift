@@ -255,6 +255,23 @@ public struct FourierFeatures: Sendable {
         return out
     }
 
+    /// Pixel coordinates the scales `sigma` apply to: `raw` integer (row, col) in
+    /// 0..<H, 0..<W (the published feature map), or `unit` (row/H, col/W) in [0, 1).
+    public enum Coordinates: String, Sendable, Codable, CaseIterable {
+        case raw, unit
+    }
+
+    /// Scales on unit coordinates (row/H, col/W) giving the same map as `sigmas` on
+    /// `coordinates`: raw coordinates multiply the row scale by `height` and the column
+    /// scale by `width` (`2 pi r B` = `2 pi (r/H) (H B)`); a colour image's channel scale is
+    /// unchanged. The feature map and model files always hold unit-coordinate scales.
+    public static func unitSigmas(_ sigmas: [Double], coordinates: Coordinates, width: Int, height: Int) -> [Double] {
+        guard coordinates == .raw, sigmas.count >= 2 else { return sigmas }
+        var out = sigmas
+        out[0] *= Double(height); out[1] *= Double(width)
+        return out
+    }
+
     /// The published feature scales: `[sigma, sigma]` on (row, col) for grayscale, and
     /// `[5, 5, 0.05]` on (row, col, channel) for colour.
     public static func publishedSigmas(channels: Int, gray sigma: Double = 2) -> [Double] {

@@ -48,7 +48,10 @@ public enum BaselineRunner {
         try spec.validate()
         if let json { try OutputCheck.check(option: "--json", path: json) }
         let started = Date()
-        let t = spec.task, defaults = t.defaults
+        // Baselines keep their published preprocessing (raw pixels) unless asked otherwise.
+        var t = spec.task
+        t.standardize = t.standardize ?? false
+        let defaults = t.defaults
         guard let lowest = spec.targets.min(), let highest = spec.targets.max(), lowest >= 1 else {
             throw SparseIHTError.invalidArgument("--s must list positive budgets")
         }
@@ -108,7 +111,7 @@ public enum BaselineRunner {
         r.method = spec.method.rawValue; r.task = t.task.rawValue; r.dataset = t.dataset
         r.stampMachine(backend)
         r.n = data.n; r.d = data.d; r.k = data.k; r.m = m; r.layers = t.layers; r.epochs = trainer.epochs
-        r.pixelScale = t.pixelScale; r.center = t.center || t.standardize; r.standardize = t.standardize
+        r.pixelScale = t.pixelScale; r.center = t.center || t.resolvedStandardize; r.standardize = t.resolvedStandardize
         r.batch = trainer.batchSize ?? data.n; r.lr = spec.lr; r.pruneFraction = t.pruneFraction
         r.seed = t.seed; r.metric = metric; r.results = results; r.rounds = rounds; r.denseScore = denseScore
         r.seconds = Date().timeIntervalSince(started)

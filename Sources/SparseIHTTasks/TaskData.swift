@@ -17,8 +17,12 @@ public struct TaskData: Sendable {
     public var problem: RegressionProblem?
     /// Classification: input scaling to save with a model; the classes asked for.
     public var scaling = InputScaling(), classes: [Int]?
-    /// inr: the image (width, height, channels) and the Fourier scales used.
+    /// inr: the image (width, height, channels) and the Fourier scales used (on unit
+    /// coordinates row/H, col/W).
     public var image: (width: Int, height: Int, channels: Int)?, sigmas: [Double]?
+    /// inr with a held-out fraction: the held-out rows (`heldoutN x d`) and targets, and
+    /// which sample (pixel, or pixel and channel) each training and held-out row is.
+    public var heldout: (x: [Float], y: [Float], n: Int)?, trainSamples: [Int]?, heldoutSamples: [Int]?
     public var metric: TaskMetric
 
     /// The score of predictions on `scoreX` (`scoreN x k`): PSNR (inr: peak 1) or accuracy.
@@ -63,13 +67,11 @@ public struct TaskData: Sendable {
         case .inr:
             let img = try RealTasks.image(dataset: spec.dataset, index: spec.image)
             try checkFeatureMemory(width: img.width, height: img.height, channels: img.channels, features: spec.fourierFeatures)
-            let sigmas = FourierFeatures.publishedSigmas(channels: img.channels, gray: spec.sigma)
+            let sigmas = FourierFeatures.unitSigmas(FourierFeatures.publishedSigmas(channels: img.channels, gray: spec.sigma),
+                                                    coordinates: spec.resolvedCoordinates, width: img.width, height: img.height)
             let (x, values) = try FourierFeatures.rows(of: img, features: spec.fourierFeatures, sigmas: sigmas, seed: spec.seed)
-            var data = TaskData(x: x, y: values, n: values.count, d: 2 * spec.fourierFeatures, k: 1, scoreX: x,
-                                scoreN: values.count, metric: .psnr)
-            data.image = (img.width, img.height, img.channels)
-            data.sigmas = sigmas
-            return data
+            return try inrData(x: x, values: values, features: spec.fourierFeatures, holdout: spec.holdout, seed: spec.seed,
+                               image: (img.width, img.height, img.channels), sigmas: sigmas)
         case .binaryMNIST, .mnist, .binaryCIFAR10:
             let wanted = spec.wantedClasses
             if spec.task.isBinary, wanted?.count != 2 {

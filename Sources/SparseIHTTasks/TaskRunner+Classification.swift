@@ -15,8 +15,8 @@ extension TaskRunner {
         var r = common(spec, backend: backend, n: data.n, d: data.d, m: m, s: s, seconds: seconds)
         r.dataset = spec.dataset; r.classes = data.classes.map(ClassesField.list)
         r.testN = data.scoreN; r.testAccuracy = testAcc; r.trainAccuracy = trainAcc
-        r.epochs = e; r.loss = (spec.loss ?? .squared).rawValue
-        r.standardize = spec.standardize; r.center = spec.center || spec.standardize
+        r.epochs = e; r.loss = spec.resolvedScalarLoss.rawValue
+        r.standardize = spec.resolvedStandardize; r.center = spec.center || spec.resolvedStandardize
         r.batch = batch.map { min($0, data.n) } ?? data.n; r.layers = spec.layers
         r.steps = history.count; r.secondsPerEpoch = seconds / Double(e * spec.layers)
         r.supportSize = model.nonzeros; r.denseNetworkBytes = (m * data.d + m) * 4
@@ -44,7 +44,7 @@ extension TaskRunner {
         r.epochs = e; r.batch = batch.map { min($0, data.n) } ?? data.n; r.layers = spec.layers; r.loss = loss.rawValue
         r.steps = e * spec.layers; r.secondsPerEpoch = seconds / Double(e * spec.layers)
         r.supportSize = model.nonzeros; r.diverged = diverged
-        r.standardize = spec.standardize; r.center = spec.center || spec.standardize
+        r.standardize = spec.resolvedStandardize; r.center = spec.center || spec.resolvedStandardize
         r.pixelScale = spec.pixelScale; r.lr = Float(spec.lr ?? { var o = VectorOptions(m: m, s: s); o.loss = loss; return o.effectiveLearningRate }())
         r.denseNetworkBytes = (m * data.d + m * k) * 4
         r.history = history.map { HistoryEntry($0, full: true) }

@@ -20,13 +20,24 @@ extension TaskRunner {
         r.steps = history.count; r.layers = spec.layers; r.supportSize = model.nonzeros; r.sigma = data.sigmas
         r.denseNetworkBytes = (m * data.d + m) * 4
         r.history = history.map { HistoryEntry($0, full: false) }
+        r.coordinates = spec.resolvedCoordinates.rawValue
+        var pixels = fit, heldoutText = ""
+        if let held = data.heldout, let trainIdx = data.trainSamples, let heldIdx = data.heldoutSamples {
+            let heldFit = try model.predict(x: held.x, n: held.n, backend: backend)
+            let heldPSNR = FitMetrics.psnr(prediction: heldFit, target: held.y, peak: 1)
+            r.holdout = spec.holdout; r.heldoutPsnr = heldPSNR
+            heldoutText = String(format: "  heldout_psnr %.2f dB (%d pixels)", heldPSNR, held.n)
+            pixels = [Float](repeating: 0, count: trainIdx.count + heldIdx.count)
+            for (i, p) in trainIdx.enumerated() { pixels[p] = fit[i] }
+            for (i, p) in heldIdx.enumerated() { pixels[p] = heldFit[i] }
+        }
         try saveOutputs(model, outputs, spec: spec, data: data)
         if let path = outputs.fittedImagePath, let image = data.image, image.channels == 1 || image.channels == 3 {
             // The fitted image beside the report: `run.json` -> `run.png` (values clamped to [0, 1]).
-            try PNGImage.write(NetPBM.Image(width: image.width, height: image.height, channels: image.channels, pixels: fit), to: path)
+            try PNGImage.write(NetPBM.Image(width: image.width, height: image.height, channels: image.channels, pixels: pixels), to: path)
         }
-        return TaskRun(report: r, summary: String(format: "psnr %.2f dB (peak 1)  steps %d  nonzeros %d  %.2fs",
-                                                  psnr, history.count, model.nonzeros, seconds))
+        return TaskRun(report: r, summary: String(format: "psnr %.2f dB (peak 1)%@  steps %d  nonzeros %d  %.2fs",
+                                                  psnr, heldoutText, history.count, model.nonzeros, seconds))
     }
 
     /// planted with `outputs > 1` (vector output) or `layers > 1` (a planted L-layer network).

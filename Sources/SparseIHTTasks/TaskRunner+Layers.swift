@@ -24,7 +24,7 @@ extension TaskRunner {
             let solver = try IHTSolver(backend: backend, problem: try RegressionProblem(x: f, y: y, n: n, d: width), options: o)
             solver.onStep = { r in observer.step(r); history.append(r) }
             if let data = scoring, observer.wantsEpochScores, spec.layers == 1 {
-                let sigmoid = (spec.loss ?? .squared) == .crossEntropy
+                let sigmoid = spec.resolvedScalarLoss == .crossEntropy
                 solver.onEpochEnd = { e, w, bank in
                     let model = LayeredModel(hidden: [], output: .scalar(ScalarModel(weights: w, generators: bank)), sigmoidOutput: sigmoid)
                     if let p = try? model.predict(x: data.scoreX, n: data.scoreN, backend: backend) { observer.epochScore(e, data.score(p)) }
@@ -33,7 +33,7 @@ extension TaskRunner {
             let r = try solver.run()
             return .scalar(ScalarModel(weights: r.weights, generators: r.generators))
         }
-        model.sigmoidOutput = (spec.loss ?? .squared) == .crossEntropy
+        model.sigmoidOutput = spec.resolvedScalarLoss == .crossEntropy
         observer.finish()
         return (model, history)
     }

@@ -11,10 +11,10 @@ extension TaskSpec {
     public func withVectorRecipe() -> TaskSpec {
         guard resolvedRecipe == .best, let best = defaults.vectorBest else { return self }
         var s = self
-        if best.standardize && pixelScale == 1 && !center && !standardize { s.standardize = true }
+        if best.standardize && pixelScale == 1 && !center && standardize == nil { s.standardize = true }
         let layered = layers > 1
-        if s.standardize && lr == nil { s.lr = layered ? best.layeredLR : best.standardizedLR }
-        if s.standardize && seedScale == nil { s.seedScale = layered ? best.layeredSeedScale : best.standardizedSeedScale }
+        if s.resolvedStandardize && lr == nil { s.lr = layered ? best.layeredLR : best.standardizedLR }
+        if s.resolvedStandardize && seedScale == nil { s.seedScale = layered ? best.layeredSeedScale : best.standardizedSeedScale }
         if supportSteps == nil { s.supportSteps = best.supportSteps }
         return s
     }

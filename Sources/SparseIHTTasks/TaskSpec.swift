@@ -21,7 +21,8 @@ public struct TaskSpec: Sendable, Equatable {
     public var outputs = 1, layers = 1
     public var steps: Int?, epochs: Int?
     public var mode: GateMode?, recipe: SolverOptions.Recipe?, loss: Loss?
-    public var inflation = 1.0
+    /// Threshold inflation (nil: the task's, `resolvedInflation`).
+    public var inflation: Double?
     public var revive: Bool?, stallReseed: Bool?, gatesFollowFrom: Int?, tinyFirstStep: Bool?
     public var signedOutputs = false, fixedPointFullStep = false
     /// Refinement step-size rule (nil: the recipe's).
@@ -47,11 +48,17 @@ public struct TaskSpec: Sendable, Equatable {
     public var ranking: VectorOptions.Ranking = .neuronConsistent
     public var outputShare = 0.25
     public var pixelScale: Float = 1
-    public var center = false, standardize = false
+    /// Centring, and standardizing (nil: the task's, `resolvedStandardize`).
+    public var center = false, standardize: Bool?
     /// inr: image index, Fourier scale (grayscale) and number of features (d = 2x).
     public var image = 0
     public var sigma = 2.0
     public var fourierFeatures = 750
+    /// inr: pixel coordinates fed to the Fourier features (nil: raw under the published
+    /// recipe, as published; see `resolvedCoordinates`).
+    public var coordinates: FourierFeatures.Coordinates?
+    /// inr: fraction of the pixels held out of training and scored apart (0: none).
+    public var holdout = 0.0
     public var seed: UInt64 = 0
     /// Fraction of the remaining weights an IMP round prunes (baselines).
     public var pruneFraction = 0.1
@@ -69,7 +76,7 @@ public struct TaskSpec: Sendable, Equatable {
     public var wantedClasses: [Int]? { classes ?? (task.isBinary ? [0, 1] : nil) }
     /// Preprocessing of classification inputs (binary-cifar10: per-channel, as published).
     public var preprocessing: RealTasks.Preprocessing {
-        .init(pixelScale: pixelScale, center: center, standardize: standardize, perChannel: task == .binaryCIFAR10)
+        .init(pixelScale: pixelScale, center: center, standardize: resolvedStandardize, perChannel: task == .binaryCIFAR10)
     }
     /// True when the run goes through the layered / vector paths rather than one scalar solve.
     public var isLayeredRun: Bool { !(task.isSynthetic && outputs == 1 && layers == 1) }
@@ -92,6 +99,8 @@ public struct TaskSpec: Sendable, Equatable {
         if let batch, batch < 1 { throw bad("--batch \(batch): need at least 1") }
         if let epochs, !(1...10_000_000).contains(epochs) { throw bad("--epochs \(epochs): need 1...10000000") }
         if let steps, !(1...10_000_000).contains(steps) { throw bad("--steps \(steps): need 1...10000000") }
+        if !(0..<1).contains(holdout) || !holdout.isFinite { throw bad("--holdout \(holdout): need a fraction in [0, 1)") }
+        if (holdout > 0 || coordinates != nil) && task != .inr { throw bad("--holdout and --coordinates apply to the inr task") }
         try checkSchedule()
     }
 
@@ -107,13 +116,13 @@ public struct TaskSpec: Sendable, Equatable {
         if let v = tinyFirstStep { o.tinyFirstStep = v }
         if let v = refineRule { o.refineRule = v }
         o.fixedPointFullStep = fixedPointFullStep
-        o.inflation = inflation
+        o.inflation = resolvedInflation
         o.refineSteps = refine
         o.tolerance = tolerance
         o.batchSize = batch
         o.chunk = chunk
         o.seed = seed
-        o.loss = loss ?? .squared
+        o.loss = resolvedScalarLoss
         // A logit that is a sum of ReLUs with +1 weights is >= 0: cross-entropy needs signs.
         o.signedOutputs = signedOutputs || o.loss == .crossEntropy
         return o

@@ -7,7 +7,7 @@ import XCTest
 final class VectorRecipeTests: XCTestCase {
     func testBestRecipeFillsVectorSettings() {
         let best = TaskSpec(task: .mnist).withVectorRecipe()
-        XCTAssertTrue(best.standardize); XCTAssertEqual(best.lr, 0.7); XCTAssertEqual(best.supportSteps, 1)
+        XCTAssertTrue(best.resolvedStandardize); XCTAssertEqual(best.lr, 0.7); XCTAssertEqual(best.supportSteps, 1)
         XCTAssertEqual(best.seedScale, 10)
         var two = TaskSpec(task: .mnist); two.layers = 2
         XCTAssertEqual(two.withVectorRecipe().lr, 0.5); XCTAssertEqual(two.withVectorRecipe().seedScale, 1)
@@ -27,10 +27,10 @@ final class VectorRecipeTests: XCTestCase {
     func testFlagsOverrideTheRecipe() {
         var scaled = TaskSpec(task: .mnist); scaled.pixelScale = 255
         let s = scaled.withVectorRecipe()
-        XCTAssertFalse(s.standardize); XCTAssertNil(s.lr); XCTAssertNil(s.seedScale); XCTAssertEqual(s.supportSteps, 1)
+        XCTAssertFalse(s.resolvedStandardize); XCTAssertNil(s.lr); XCTAssertNil(s.seedScale); XCTAssertEqual(s.supportSteps, 1)
         var given = TaskSpec(task: .mnist); given.lr = 0.1; given.supportSteps = 0
         let g = given.withVectorRecipe()
-        XCTAssertTrue(g.standardize); XCTAssertEqual(g.lr, 0.1); XCTAssertEqual(g.supportSteps, 0)
+        XCTAssertTrue(g.resolvedStandardize); XCTAssertEqual(g.lr, 0.1); XCTAssertEqual(g.supportSteps, 0)
         var flags = TaskSpec(task: .mnist)
         XCTAssertNoThrow(try flags.apply(flag: "output-lr", value: "0.2"))
         XCTAssertNoThrow(try flags.apply(flag: "schedule", value: "cosine"))

@@ -19,6 +19,7 @@ extension SolverOptions.Recipe: ExpressibleByArgument {}
 extension SolverOptions.RefineRule: ExpressibleByArgument {}
 extension VectorOptions.Ranking: ExpressibleByArgument {}
 extension VectorOptions.StepSchedule: ExpressibleByArgument {}
+extension FourierFeatures.Coordinates: ExpressibleByArgument {}
 extension RealTasks.Split: ExpressibleByArgument {}
 
 /// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).

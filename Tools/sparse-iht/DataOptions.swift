@@ -33,8 +33,8 @@ struct DataOptions: ParsableArguments {
             help: "Divide classification inputs by this (1: raw pixels, the published setting; 255: [0, 1]) (default: 1).",
             transform: Numeric.float(above: 0)) var pixelScale: Float = 1
     @Flag(help: "Subtract the training set's per-feature mean from classification inputs.") var center = false
-    @Flag(help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest).")
-    var standardize = false
+    @Flag(inversion: .prefixedNo, help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest) (default: on for binary tasks except with --recipe published).")
+    var standardize: Bool?
     @Option(parsing: .unconditional, help: "Random seed (data and solver), 0 to 2^64-1 (default: 0).", transform: Numeric.seed) var seed: UInt64 = 0
 
     func validate() throws {
