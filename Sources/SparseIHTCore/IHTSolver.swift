@@ -77,6 +77,7 @@ public final class IHTSolver<B: ComputeBackend> {
         bank.signed = o.signedOutputs
         var history: [StepReport] = []
         var best = -Double.infinity, sinceGain = 0
+        var search = ReseedSearch(enabled: o.reseedSearch && o.batchSize == nil)
         var chunk = o.chunk ?? defaultChunk()
         let batches = BatchSchedule(n: problem.n, batchSize: o.batchSize, seed: o.seed)
         var stop = StopReason.budget
@@ -103,23 +104,29 @@ public final class IHTSolver<B: ComputeBackend> {
                 bank.reviveDead = o.revive
             }
             bank.reseeded.subtract(w.activeNeurons)
+            if !bank.chosen.isEmpty { bank.chosen = bank.chosen.filter { bank.reseeded.contains($0.key) } }
             // Metrics on the step's data with the updated generators.
-            let (psnr, rel) = try profile.measure("metrics") {
+            let (psnr, rel, prediction) = try profile.measure("metrics") {
                 let prediction = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
                 return (FitMetrics.psnr(prediction: prediction, target: data.y),
-                        FitMetrics.relativeResidual(prediction: prediction, target: data.y))
+                        FitMetrics.relativeResidual(prediction: prediction, target: data.y), prediction)
             }
             sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1
             best = max(best, psnr)
+            search.record(psnr: psnr, weights: w, bank: bank, gained: sinceGain == 0)
             var reseeded = false
             if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
                 && rel > o.tolerance {
-                if let j = try profile.measure("follow", { try weakestNeuron(w, bank: bank, data: data) }) {
-                    w.removeNeuron(j)
-                    bank.followedWeights = w
-                    bank.reseeded.insert(j)
+                var from = prediction
+                if let (bw, bb) = search.restore() {
+                    w = bw; bank = bb; bank.epoch = t
+                    from = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
+                }
+                if let j = try profile.measure("follow", { try weakestNeuron(w, bank: bank, data: data, rank: search.rank) }) {
+                    reseed(j, &w, bank: &bank, data: data, prediction: from)
                     reseeded = true
                 }
+                search.tried()
                 sinceGain = 0
             }
             let report = StepReport(step: t + 1, psnr: psnr, relativeResidual: rel, supportSize: w.count,
@@ -135,6 +142,7 @@ public final class IHTSolver<B: ComputeBackend> {
                 deflated = true
             }
         }
+        if stop == .budget, let (bw, bb) = search.final(lastPSNR: history.last?.psnr) { w = bw; bank = bb }
         return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk)
     }
 }

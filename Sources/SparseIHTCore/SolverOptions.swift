@@ -42,6 +42,14 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// smallest output norm is zeroed and re-seeded.
     public var stallReseed: Bool = true
     public var stallSteps: Int = 3
+    /// Generator a stall re-seeded neuron starts from (see `ReseedRule`).
+    public var reseedRule: ReseedRule = .random
+    /// Stall re-seeding as a search from the best iterate (full batch): on a stall the run
+    /// first returns to the iterate with the highest PSNR so far, then re-seeds its `k`-th
+    /// weakest live neuron, `k` counting the stalls since that iterate was reached (so every
+    /// neuron gets a turn instead of the weakest one each time); the run returns the best
+    /// iterate. Off: re-seed the current weakest neuron and return the last iterate.
+    public var reseedSearch = false
     public var stallGain: Double = 0.1
     /// Minibatch size (nil: full batch).
     public var batchSize: Int?
@@ -72,6 +80,11 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         /// internal steps; a step that needs more than `maxHalvings` halvings drops the
         /// progress of all internal steps and returns the thresholded point.
         case published
+        /// Conjugate gradients on the support's least-squares problem (squared loss; each
+        /// internal step an exact line search along the conjugate direction, so the loss
+        /// never rises and `s` steps solve the normal equations `A_S^T A_S x = A_S^T y` up to
+        /// round-off); with cross-entropy it falls back to `exact`.
+        case conjugate
     }
 
     /// Named settings.

@@ -27,6 +27,10 @@ public struct TaskSpec: Sendable, Equatable {
     /// Refinement step-size rule (nil: the recipe's).
     public var refineRule: SolverOptions.RefineRule?
     public var refine = 10
+    /// Generator rule of stall re-seeding (nil: the recipe's).
+    public var reseedRule: SolverOptions.ReseedRule?
+    /// Stall re-seeding searches from the best iterate (nil: the recipe's).
+    public var reseedSearch: Bool?
     public var tolerance = 1e-6
     public var batch: Int?, chunk: Int?
     /// Classes of a classification task (binary default 0,1; mnist: all).
@@ -96,6 +100,8 @@ public struct TaskSpec: Sendable, Equatable {
         if let v = gatesFollowFrom { o.gatesFollowFrom = v }
         if let v = tinyFirstStep { o.tinyFirstStep = v }
         if let v = refineRule { o.refineRule = v }
+        if let v = reseedRule { o.reseedRule = v }
+        if let v = reseedSearch { o.reseedSearch = v }
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
         o.refineSteps = refine

@@ -23,6 +23,9 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Armijo refinement steps after each threshold (scalar output) (default: 10).", transform: Numeric.int(0, 10_000)) var refine: Int = 10
     @Option(name: .customLong("refine-rule"), help: "Override the recipe's refinement step size: exact (line search per internal step; best recipe) | published (the thresholding step's mu, halved and carried; published recipe).")
     var refineRule: SolverOptions.RefineRule?
+    @Option(name: .customLong("reseed-rule"), help: "Override the recipe's generator of a neuron re-seeded on a stall: random | residual (the inputs' correlation with the residual, X^T (y - prediction)).")
+    var reseedRule: SolverOptions.ReseedRule?
+    @Option(name: .customLong("reseed-search"), help: "Override the recipe: on a stall, go back to the best iterate and re-seed its next-weakest neuron in turn; return the best iterate (full batch; true/false).", transform: Switch.parse) var reseedSearch: Bool?
     @Option(parsing: .unconditional, help: "Stop when ||Aw - y||/||y|| reaches this (full batch; 0 to 1) (default: 1e-06).", transform: Numeric.real(above: 0, inclusive: true, upTo: 1)) var tolerance: Double = 1e-6
     @Option(parsing: .unconditional, help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).", transform: Numeric.int()) var batch: Int?
     @Option(parsing: .unconditional, help: "Neurons per gradient chunk (default: from a 256 MiB allowance).", transform: Numeric.int()) var chunk: Int?
@@ -41,7 +44,7 @@ struct SolverFlags: ParsableArguments {
         s.outputs = outputs; s.steps = steps; s.epochs = epochs; s.layers = layers; s.mode = mode; s.recipe = recipe
         s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
-        s.refine = refine; s.refineRule = refineRule; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
+        s.refine = refine; s.refineRule = refineRule; s.reseedRule = reseedRule; s.reseedSearch = reseedSearch; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.diagnostics = !noDiagnostics
     }
