@@ -32,6 +32,9 @@ public struct SolverResult: Sendable {
     public var stopReason: StopReason
     /// Neurons per chunk actually used.
     public var chunk: Int
+    /// The report of the step whose iterate `weights` is, when that is not the last step
+    /// (`SolverOptions.reseedSearch` returns the best iterate); nil: the last step's.
+    public var returnedStep: StepReport? = nil
 }
 
 /// Scalar-output IHT on the gated reformulation (algorithm.md section 2), written once
@@ -111,9 +114,11 @@ public final class IHTSolver<B: ComputeBackend> {
                 return (FitMetrics.psnr(prediction: prediction, target: data.y),
                         FitMetrics.relativeResidual(prediction: prediction, target: data.y), prediction)
             }
-            sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1
+            // With the search, a stall is measured on the trajectory since the last re-seeding
+            // (a re-seeded run climbing back is not stalled), else on the whole run.
+            sinceGain = psnr > (search.enabled ? search.localBest : best) + o.stallGain ? 0 : sinceGain + 1
+            search.record(psnr: psnr, weights: w, bank: bank, gained: psnr > best + o.stallGain, withinBudget: w.count <= o.s)
             best = max(best, psnr)
-            search.record(psnr: psnr, weights: w, bank: bank, gained: sinceGain == 0)
             var reseeded = false
             if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
                 && rel > o.tolerance {
@@ -134,6 +139,7 @@ public final class IHTSolver<B: ComputeBackend> {
                                     refineAccepted: accepted, reseeded: reseeded,
                                     seconds: Date().timeIntervalSince(start))
             history.append(report)
+            search.attach(report)
             onStep?(report)
             if let onEpochEnd, (t + 1) % batches.batchesPerEpoch == 0 { onEpochEnd((t + 1) / batches.batchesPerEpoch, w, bank) }
             if rel <= o.tolerance && !reseeded && o.batchSize == nil {
@@ -142,7 +148,11 @@ public final class IHTSolver<B: ComputeBackend> {
                 deflated = true
             }
         }
-        if stop == .budget, let (bw, bb) = search.final(lastPSNR: history.last?.psnr) { w = bw; bank = bb }
-        return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk)
+        var returned: StepReport?
+        if stop == .budget, let (bw, bb) = search.final(lastPSNR: history.last?.psnr) {
+            w = bw; bank = bb; returned = search.bestReport
+        }
+        return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk,
+                            returnedStep: returned)
     }
 }

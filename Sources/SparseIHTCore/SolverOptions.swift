@@ -92,6 +92,11 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         /// Gates follow weights from the first step, normalized first step, revival,
         /// stall re-seeding, exact-step refinement (measured best, algorithm.md section 6).
         case best
+        /// `best` with the switches that escape the fixed point of the planted m = 50
+        /// networks: the re-seeded generator from the residual (`ReseedRule.residual`),
+        /// re-seeding as a search from the best iterate (`reseedSearch`) and
+        /// conjugate-gradient refinement (`RefineRule.conjugate`) (docs/measurements.md).
+        case search
         /// The published method: gates follow weights from the second step, tiny first
         /// step, no revival, no re-seeding, the published refinement rule, 15 steps.
         case published
@@ -102,8 +107,13 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         switch recipe {
         case .best:
             gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .exact
+            reseedRule = .random; reseedSearch = false
+        case .search:
+            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .conjugate
+            reseedRule = .residual; reseedSearch = true
         case .published:
             gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false; refineRule = .published
+            reseedRule = .random; reseedSearch = false
         }
     }
 

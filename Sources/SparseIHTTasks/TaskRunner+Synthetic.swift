@@ -17,7 +17,7 @@ extension TaskRunner {
         let result = try solver.run()
         let solveSeconds = Date().timeIntervalSince(solveStart)
         observer.finish()
-        guard let last = result.history.last else { throw SparseIHTError.invalidArgument("the solver took no step") }
+        guard let last = result.returnedStep ?? result.history.last else { throw SparseIHTError.invalidArgument("the solver took no step") }
         var r = common(spec, backend: backend, n: problem.n, d: problem.d, m: options.m, s: options.s, seconds: solveSeconds)
         r.mode = options.mode.rawValue; r.loss = options.loss.rawValue
         r.psnr = last.psnr; r.relativeResidual = last.relativeResidual

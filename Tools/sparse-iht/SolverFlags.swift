@@ -9,7 +9,7 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).", transform: Numeric.int()) var epochs: Int?
     @Option(parsing: .unconditional, help: "Hidden layers, trained one at a time with budget s/L each (default: 1).", transform: Numeric.int(1, 1000)) var layers: Int = 1
     @Option(help: "Gate mode (default: sequential; planted-dictionary: convex).") var mode: GateMode?
-    @Option(help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
+    @Option(help: "best (revival, stall re-seeding, exact-step refinement) | search (best with residual re-seeding, re-seeding from the best iterate and conjugate-gradient refinement: exact on the planted m = 50 grid cells) | published (the paper's code). Default: planted: search; others: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
     var recipe: SolverOptions.Recipe?
     @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000) (default: 1).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double = 1
     @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).", transform: Switch.parse) var revive: Bool?
