@@ -20,7 +20,7 @@ final class FixedPointEscapeTests: XCTestCase {
                     o.mode = .linear; o.refineRule = rule; o.refineSteps = 2 * s
                     let solver = try IHTSolver(backend: b, problem: p.problem, options: o)
                     let data = try solver.batch(BatchSchedule(n: n, batchSize: nil, seed: 0), step: 0)
-                    var w = SparseWeights(d: d, m: 1, indices: p.truth.indices, values: [Float](repeating: 0, count: s))
+                    var w = SparseWeights(d: d, m: 1, indices: p.truth.indices, values: [Float](repeating: 0.5, count: s))
                     let steps = try solver.refine(&w, bank: GeneratorBank(d: d, m: 1, seed: 0), data: data, mu: 1)
                     XCTAssertGreaterThan(steps, 0, "\(b.kind) \(rule)")
                     XCTAssertEqual(w.indices, p.truth.indices, "refinement keeps the support")
