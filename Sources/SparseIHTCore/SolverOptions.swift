@@ -95,7 +95,8 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         /// `best` with the switches that escape the fixed point of the planted m = 50
         /// networks: the re-seeded generator from the residual (`ReseedRule.residual`),
         /// re-seeding as a search from the best iterate (`reseedSearch`) and
-        /// conjugate-gradient refinement (`RefineRule.conjugate`) (docs/measurements.md).
+        /// conjugate-gradient refinement (`RefineRule.conjugate`) with up to 50 internal steps
+        /// (10 do not solve an s = 100 support) (docs/measurements.md).
         case search
         /// The published method: gates follow weights from the second step, tiny first
         /// step, no revival, no re-seeding, the published refinement rule, 15 steps.
@@ -107,13 +108,13 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         switch recipe {
         case .best:
             gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .exact
-            reseedRule = .random; reseedSearch = false
+            reseedRule = .random; reseedSearch = false; refineSteps = 10
         case .search:
             gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .conjugate
-            reseedRule = .residual; reseedSearch = true
+            reseedRule = .residual; reseedSearch = true; refineSteps = 50
         case .published:
             gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false; refineRule = .published
-            reseedRule = .random; reseedSearch = false
+            reseedRule = .random; reseedSearch = false; refineSteps = 10
         }
     }
 

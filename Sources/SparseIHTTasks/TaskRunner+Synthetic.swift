@@ -25,7 +25,7 @@ extension TaskRunner {
         r.secondsPerStep = solveSeconds / Double(result.history.count)
         r.supportSize = result.weights.count; r.activeNeurons = result.weights.activeNeurons.count
         r.chunk = result.chunk
-        r.options = SolverSettings(inflation: spec.inflation, refine: spec.refine, tolerance: spec.tolerance,
+        r.options = SolverSettings(inflation: spec.inflation, refine: options.refineSteps, tolerance: spec.tolerance,
                                    batch: spec.batch ?? problem.n, gatesFollowFrom: options.gatesFollowFrom,
                                    tinyFirstStep: options.tinyFirstStep, revive: options.revive, stallReseed: options.stallReseed)
         r.history = result.history.map { HistoryEntry($0, full: true) }

@@ -26,7 +26,8 @@ public struct TaskSpec: Sendable, Equatable {
     public var signedOutputs = false, fixedPointFullStep = false
     /// Refinement step-size rule (nil: the recipe's).
     public var refineRule: SolverOptions.RefineRule?
-    public var refine = 10
+    /// Refinement steps per thresholding (nil: the recipe's, 10; search: 50).
+    public var refine: Int?
     /// Generator rule of stall re-seeding (nil: the recipe's).
     public var reseedRule: SolverOptions.ReseedRule?
     /// Stall re-seeding searches from the best iterate (nil: the recipe's).
@@ -104,7 +105,7 @@ public struct TaskSpec: Sendable, Equatable {
         if let v = reseedSearch { o.reseedSearch = v }
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = inflation
-        o.refineSteps = refine
+        if let v = refine { o.refineSteps = v }
         o.tolerance = tolerance
         o.batchSize = batch
         o.chunk = chunk

@@ -20,7 +20,7 @@ struct SolverFlags: ParsableArguments {
     var signedOutputs = false
     @Flag(name: .customLong("fixed-point-full-step"), help: "At a fixed point, normalize the step on the full gradient (off: the published support-normalized step).")
     var fixedPointFullStep = false
-    @Option(parsing: .unconditional, help: "Armijo refinement steps after each threshold (scalar output) (default: 10).", transform: Numeric.int(0, 10_000)) var refine: Int = 10
+    @Option(parsing: .unconditional, help: "Refinement steps after each threshold (scalar output) (default: 10; search recipe: 50).", transform: Numeric.int(0, 10_000)) var refine: Int?
     @Option(name: .customLong("refine-rule"), help: "Override the recipe's refinement step size: exact (line search per internal step; best recipe) | published (the thresholding step's mu, halved and carried; published recipe).")
     var refineRule: SolverOptions.RefineRule?
     @Option(name: .customLong("reseed-rule"), help: "Override the recipe's generator of a neuron re-seeded on a stall: random | residual (the inputs' correlation with the residual, X^T (y - prediction)).")
