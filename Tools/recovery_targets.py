@@ -121,9 +121,10 @@ ESCAPE = [
     ("best", ["--recipe", "best"]),
     ("best + conjugate refinement", ["--recipe", "best", "--refine-rule", "conjugate"]),
     ("+ residual re-seeding", ["--recipe", "best", "--refine-rule", "conjugate", "--reseed-rule", "residual"]),
-    ("+ re-seeding search (search, the planted default)", ["--recipe", "search"]),
-    ("search with random re-seeding", ["--recipe", "search", "--reseed-rule", "random"]),
-    ("search with exact-step refinement", ["--recipe", "search", "--refine-rule", "exact"]),
+    ("+ re-seeding search (search, 10 refinement steps)", ["--recipe", "search", "--refine", 10]),
+    ("+ 50 refinement steps (search, the planted default)", ["--recipe", "search"]),
+    ("search, 10 steps, random re-seeding", ["--recipe", "search", "--refine", 10, "--reseed-rule", "random"]),
+    ("search, 10 steps, exact-step refinement", ["--recipe", "search", "--refine", 10, "--refine-rule", "exact"]),
 ]
 
 
@@ -133,7 +134,8 @@ def escape():
     rows = []
     for name, flags in ESCAPE:
         for m in (50, 10):
-            if m == 10 and name not in ("best", "+ re-seeding search (search, the planted default)"):
+            if m == 10 and name not in ("best", "+ re-seeding search (search, 10 refinement steps)",
+                                        "+ 50 refinement steps (search, the planted default)"):
                 continue
             for s in (10, 50, 100):
                 for seed in (0, 1, 2):
