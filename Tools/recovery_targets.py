@@ -125,6 +125,7 @@ ESCAPE = [
     ("+ 50 refinement steps (search, the planted default)", ["--recipe", "search"]),
     ("search, 10 steps, random re-seeding", ["--recipe", "search", "--refine", 10, "--reseed-rule", "random"]),
     ("search, 10 steps, exact-step refinement", ["--recipe", "search", "--refine", 10, "--refine-rule", "exact"]),
+    ("search, 30 refinement steps", ["--recipe", "search", "--refine", 30]),
 ]
 
 
@@ -135,7 +136,8 @@ def escape():
     for name, flags in ESCAPE:
         for m in (50, 10):
             if m == 10 and name not in ("best", "+ re-seeding search (search, 10 refinement steps)",
-                                        "+ 50 refinement steps (search, the planted default)"):
+                                        "+ 50 refinement steps (search, the planted default)",
+                                        "search, 30 refinement steps"):
                 continue
             for s in (10, 50, 100):
                 for seed in (0, 1, 2):
