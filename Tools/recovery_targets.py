@@ -2,12 +2,14 @@
 """Runs the recovery engine's measured targets (issue: IHT recovery engine) with the release
 binary and writes docs/results/*.csv plus docs/recovery-targets.md.
 
-  python3 Tools/recovery_targets.py [dictionary] [grid] [memory] [--opencl] [--bin PATH]
+  python3 Tools/recovery_targets.py [dictionary] [grid] [ablation] [escape] [memory] [--opencl] [--bin PATH]
 
 dictionary: planted-in-dictionary exact recovery, d=100, n=20,000, m in {10,100,1000}, s in {10,100}.
 grid:       planted MLP, d=100, n=50,000, m in {10,50}, s in {10,50,100}, seeds 0-2: published
             (15 steps) and best recipe (15 steps, and to convergence within 150 steps).
 ablation:   what each change of algorithm.md section 6 buys (m=10, s=50, n=5,000, seeds 0-5).
+escape:     the planted m = 50 (and m = 10) cells, n=50,000, 150 steps: each switch of the search
+            recipe added to best, and the search recipe without each (what each change buys).
 memory:     one full step at d=100, n=10,000, s=1,000 for m in {1e4, 1e5, 1e6} (CPU backend).
 --opencl also runs the dictionary and 15-step grid on the OpenCL backend (parity).
 Only the Python standard library is used.
@@ -115,6 +117,39 @@ def ablation():
     return rows
 
 
+ESCAPE = [
+    ("best", ["--recipe", "best"]),
+    ("best + conjugate refinement", ["--recipe", "best", "--refine-rule", "conjugate"]),
+    ("+ residual re-seeding", ["--recipe", "best", "--refine-rule", "conjugate", "--reseed-rule", "residual"]),
+    ("+ re-seeding search (search, 10 refinement steps)", ["--recipe", "search", "--refine", 10]),
+    ("+ 50 refinement steps (search, the planted default)", ["--recipe", "search"]),
+    ("search, 10 steps, random re-seeding", ["--recipe", "search", "--refine", 10, "--reseed-rule", "random"]),
+    ("search, 10 steps, exact-step refinement", ["--recipe", "search", "--refine", 10, "--refine-rule", "exact"]),
+    ("search, 30 refinement steps", ["--recipe", "search", "--refine", 30]),
+]
+
+
+def escape():
+    """The fixed-point switches on the planted grid's m = 50 cells (all variants) and m = 10 cells
+    (best and search): n=50,000, d=100, 150 steps, tolerance 1e-6."""
+    rows = []
+    for name, flags in ESCAPE:
+        for m in (50, 10):
+            if m == 10 and name not in ("best", "+ re-seeding search (search, 10 refinement steps)",
+                                        "+ 50 refinement steps (search, the planted default)",
+                                        "search, 30 refinement steps"):
+                continue
+            for s in (10, 50, 100):
+                for seed in (0, 1, 2):
+                    d = run(["--task", "planted", "--n", 50000, "--d", 100, "--m", m, "--s", s, "--seed", seed,
+                             "--steps", 150, "--backend", "cpu", "--no-diagnostics"] + flags)
+                    d.update(variant=name, m=m, s=s, seed=seed)
+                    rows.append(d)
+    write_csv("planted-escape.csv", rows, ["variant", "m", "s", "seed", "psnr", "steps", "stop_reason",
+                                           "support_recall", "relative_weight_error", "seconds"])
+    return rows
+
+
 def memory():
     rows = []
     for m in (10_000, 100_000, 1_000_000):
@@ -133,7 +168,7 @@ if __name__ == "__main__":
         BIN = args[args.index("--bin") + 1]
     os.makedirs(OUT, exist_ok=True)
     backends = ["cpu", "opencl"] if "--opencl" in args else ["cpu"]
-    parts = [a for a in args if a in ("dictionary", "grid", "memory", "ablation")] or ["dictionary", "grid", "memory", "ablation"]
+    parts = [a for a in args if a in ("dictionary", "grid", "memory", "ablation", "escape")] or ["dictionary", "grid", "memory", "ablation"]
     if "dictionary" in parts:
         dictionary(backends)
     if "grid" in parts:
@@ -142,3 +177,5 @@ if __name__ == "__main__":
         memory()
     if "ablation" in parts:
         ablation()
+    if "escape" in parts:
+        escape()

@@ -16,6 +16,10 @@ public struct GeneratorBank: Sendable {
     public var reviveDead: Bool
     /// Neurons re-seeded after a stall: random while dead, even without `reviveDead`.
     public var reseeded: Set<Int> = []
+    /// Generators (`d` floats) the solver chose for re-seeded neurons
+    /// (`SolverOptions.ReseedRule.residual`), used instead of a random one while the neuron
+    /// is dead.
+    public var chosen: [Int: [Float]] = [:]
     /// Epoch of the random generators of revived neurons (the step number).
     public var epoch: Int
     /// Output signs: with `signed`, neuron `j` has a fixed random output weight
@@ -64,6 +68,8 @@ public struct GeneratorBank: Sendable {
                 } else if let r = live[j] {
                     let v = sign(j)
                     for i in 0..<d { dst[i] = v * compact[r * d + i] }
+                } else if let h = chosen[j], h.count == d {
+                    for i in 0..<d { dst[i] = h[i] }
                 } else if reviveDead || reseeded.contains(j) {
                     Self.randomGenerator(seed: seed, neuron: j, epoch: epoch, into: dst)
                 }  // else: dead and not revived: zero generator

@@ -169,12 +169,13 @@ extension IHTSolver {
             // t ||A_S g||^2 <= 1.1 ||g||^2, and the next gradient is g - t A_S^T A_S g: one
             // sweep over the data per internal step.
             var g = support.gradientDouble(loss.scalarResidual(yhat, y))
+            if options.refineRule == .conjugate { return conjugateRefine(&w, support: support, gradient: g) }
             for _ in 0..<options.refineSteps {
                 let gs = g.map { Float($0) }
                 let gg = sumOfSquares(gs)
                 if gg == 0 { break }
                 let (aa, normal) = support.normalProducts(gs)
-                var muR = options.refineRule == .exact ? gg / (aa + 1e-12) : carried
+                var muR = options.refineRule != .published ? gg / (aa + 1e-12) : carried
                 var found = false
                 for _ in 0...options.maxHalvings {
                     if muR * aa <= 1.1 * gg { found = true; break }
@@ -199,7 +200,7 @@ extension IHTSolver {
             let gg = sumOfSquares(gs)
             if gg == 0 { break }
             let ag = support.forward(gs)
-            var muR = options.refineRule == .exact ? gg / (loss.curvatureBound * sumOfSquares(ag) + 1e-12) : carried
+            var muR = options.refineRule != .published ? gg / (loss.curvatureBound * sumOfSquares(ag) + 1e-12) : carried
             var found = false
             for _ in 0...options.maxHalvings {
                 let t = muR
@@ -227,13 +228,18 @@ extension IHTSolver {
     }
 
     /// The live neuron whose output `g_j .* (X w_j)` under `bank` (sequential: its ReLU) has
-    /// the smallest norm (lowest index on ties).
-    func weakestNeuron(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> Int? {
+    /// the smallest norm (lowest index on ties); with `rank` r > 0 the (r mod live)-th
+    /// smallest instead (0 = the smallest).
+    func weakestNeuron(_ w: SparseWeights, bank: GeneratorBank, data: StepData, rank: Int = 0) throws -> Int? {
         let active = w.activeNeurons
         guard !active.isEmpty else { return nil }
         let wb = try backend.makeBuffer(w.compact(active))
         let g = try gates(active, bank: bank, data: data)
         let norms = try backend.neuronOutputNorms(x: data.x, n: data.n, d: problem.d, weights: wb, gate: g, a: active.count)
+        if rank > 0 {
+            let order = norms.indices.sorted { norms[$0] != norms[$1] ? norms[$0] < norms[$1] : $0 < $1 }
+            return active[order[rank % order.count]]
+        }
         var best = 0
         for t in 1..<norms.count where norms[t] < norms[best] { best = t }
         return active[best]

@@ -32,6 +32,9 @@ public struct SolverResult: Sendable {
     public var stopReason: StopReason
     /// Neurons per chunk actually used.
     public var chunk: Int
+    /// The report of the step whose iterate `weights` is, when that is not the last step
+    /// (`SolverOptions.reseedSearch` returns the best iterate); nil: the last step's.
+    public var returnedStep: StepReport? = nil
 }
 
 /// Scalar-output IHT on the gated reformulation (algorithm.md section 2), written once
@@ -78,6 +81,7 @@ public final class IHTSolver<B: ComputeBackend> {
         bank.signed = o.signedOutputs
         var history: [StepReport] = []
         var best = -Double.infinity, sinceGain = 0
+        var search = ReseedSearch(enabled: o.reseedSearch && o.batchSize == nil)
         var chunk = o.chunk ?? defaultChunk()
         let batches = BatchSchedule(n: problem.n, batchSize: o.batchSize, seed: o.seed)
         var stop = StopReason.budget
@@ -104,23 +108,31 @@ public final class IHTSolver<B: ComputeBackend> {
                 bank.reviveDead = o.revive
             }
             bank.reseeded.subtract(w.activeNeurons)
+            if !bank.chosen.isEmpty { bank.chosen = bank.chosen.filter { bank.reseeded.contains($0.key) } }
             // Metrics on the step's data with the updated generators.
-            let (psnr, rel) = try profile.measure("metrics") {
+            let (psnr, rel, prediction) = try profile.measure("metrics") {
                 let prediction = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
                 return (FitMetrics.psnr(prediction: prediction, target: data.y),
-                        FitMetrics.relativeResidual(prediction: prediction, target: data.y))
+                        FitMetrics.relativeResidual(prediction: prediction, target: data.y), prediction)
             }
-            sinceGain = psnr > best + o.stallGain ? 0 : sinceGain + 1
+            // With the search, a stall is measured on the trajectory since the last re-seeding
+            // (a re-seeded run climbing back is not stalled), else on the whole run.
+            sinceGain = psnr > (search.enabled ? search.localBest : best) + o.stallGain ? 0 : sinceGain + 1
+            search.record(psnr: psnr, weights: w, bank: bank, gained: psnr > best + o.stallGain, withinBudget: w.count <= o.s)
             best = max(best, psnr)
             var reseeded = false
             if o.stallReseed && o.mode == .sequential && sinceGain >= o.stallSteps && epoch >= o.gatesFollowFrom
                 && rel > o.tolerance {
-                if let j = try profile.measure("follow", { try weakestNeuron(w, bank: bank, data: data) }) {
-                    w.removeNeuron(j)
-                    bank.followedWeights = w
-                    bank.reseeded.insert(j)
+                var from = prediction
+                if let (bw, bb) = search.restore() {
+                    w = bw; bank = bb; bank.epoch = t
+                    from = o.loss.scalarPrediction(try predict(w, bank: bank, data: data))
+                }
+                if let j = try profile.measure("follow", { try weakestNeuron(w, bank: bank, data: data, rank: search.rank) }) {
+                    reseed(j, &w, bank: &bank, data: data, prediction: from)
                     reseeded = true
                 }
+                search.tried()
                 sinceGain = 0
             }
             let report = StepReport(step: t + 1, psnr: psnr, relativeResidual: rel, supportSize: w.count,
@@ -128,6 +140,7 @@ public final class IHTSolver<B: ComputeBackend> {
                                     refineAccepted: accepted, reseeded: reseeded,
                                     seconds: Date().timeIntervalSince(start))
             history.append(report)
+            search.attach(report)
             onStep?(report)
             if let onEpochEnd, (t + 1) % batches.batchesPerEpoch == 0 { onEpochEnd((t + 1) / batches.batchesPerEpoch, w, bank) }
             if rel <= o.tolerance && !reseeded && o.batchSize == nil {
@@ -136,6 +149,11 @@ public final class IHTSolver<B: ComputeBackend> {
                 deflated = true
             }
         }
-        return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk)
+        var returned: StepReport?
+        if stop == .budget, let (bw, bb) = search.final(lastPSNR: history.last?.psnr) {
+            w = bw; bank = bb; returned = search.bestReport
+        }
+        return SolverResult(weights: w, generators: bank, history: history, stopReason: stop, chunk: chunk,
+                            returnedStep: returned)
     }
 }

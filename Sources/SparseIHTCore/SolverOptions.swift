@@ -42,6 +42,14 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// smallest output norm is zeroed and re-seeded.
     public var stallReseed: Bool = true
     public var stallSteps: Int = 3
+    /// Generator a stall re-seeded neuron starts from (see `ReseedRule`).
+    public var reseedRule: ReseedRule = .random
+    /// Stall re-seeding as a search from the best iterate (full batch): on a stall the run
+    /// first returns to the iterate with the highest PSNR so far, then re-seeds its `k`-th
+    /// weakest live neuron, `k` counting the stalls since that iterate was reached (so every
+    /// neuron gets a turn instead of the weakest one each time); the run returns the best
+    /// iterate. Off: re-seed the current weakest neuron and return the last iterate.
+    public var reseedSearch = false
     public var stallGain: Double = 0.1
     /// Minibatch size (nil: full batch).
     public var batchSize: Int?
@@ -72,6 +80,11 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         /// internal steps; a step that needs more than `maxHalvings` halvings drops the
         /// progress of all internal steps and returns the thresholded point.
         case published
+        /// Conjugate gradients on the support's least-squares problem (squared loss; each
+        /// internal step an exact line search along the conjugate direction, so the loss
+        /// never rises and `s` steps solve the normal equations `A_S^T A_S x = A_S^T y` up to
+        /// round-off); with cross-entropy it falls back to `exact`.
+        case conjugate
     }
 
     /// Named settings.
@@ -79,6 +92,12 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         /// Gates follow weights from the first step, normalized first step, revival,
         /// stall re-seeding, exact-step refinement (measured best, algorithm.md section 6).
         case best
+        /// `best` with the switches that escape the fixed point of the planted m = 50
+        /// networks: the re-seeded generator from the residual (`ReseedRule.residual`),
+        /// re-seeding as a search from the best iterate (`reseedSearch`) and
+        /// conjugate-gradient refinement (`RefineRule.conjugate`) with up to 50 internal steps
+        /// (10 do not solve an s = 100 support) (docs/measurements.md).
+        case search
         /// The published method: gates follow weights from the second step, tiny first
         /// step, no revival, no re-seeding, the published refinement rule, 15 steps.
         case published
@@ -89,8 +108,13 @@ public struct SolverOptions: Sendable, Codable, Equatable {
         switch recipe {
         case .best:
             gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .exact
+            reseedRule = .random; reseedSearch = false; refineSteps = 10
+        case .search:
+            gatesFollowFrom = 0; tinyFirstStep = false; revive = true; stallReseed = true; refineRule = .conjugate
+            reseedRule = .residual; reseedSearch = true; refineSteps = 50
         case .published:
             gatesFollowFrom = 1; tinyFirstStep = true; revive = false; stallReseed = false; refineRule = .published
+            reseedRule = .random; reseedSearch = false; refineSteps = 10
         }
     }
 

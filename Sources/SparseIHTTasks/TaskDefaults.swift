@@ -34,7 +34,10 @@ public struct TaskDefaults: Sendable, Equatable {
     /// except on inr, where revival churns the budget: 31.2 dB published against 23.1 dB).
     public static func of(_ task: TaskKind) -> TaskDefaults {
         switch task {
-        case .planted, .files:
+        case .planted:
+            return .init(m: 10, s: 50, steps: 100, publishedSteps: 15, epochs: 15, batch: nil, baselineBatch: 1000,
+                         loss: .squared, recipe: .search, mode: .sequential, solver: .scalar, metric: .psnr)
+        case .files:
             return .init(m: 10, s: 50, steps: 100, publishedSteps: 15, epochs: 15, batch: nil, baselineBatch: 1000,
                          loss: .squared, recipe: .best, mode: .sequential, solver: .scalar, metric: .psnr)
         case .plantedDictionary:

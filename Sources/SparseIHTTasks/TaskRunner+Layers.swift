@@ -13,7 +13,8 @@ extension TaskRunner {
         let m = spec.resolvedM, s = spec.resolvedS
         var model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: s, backend: backend) { f, width, budget, layer in
             if layer == 0, budget > m * width {  // later layers' widths are only known now: clamp those
-                throw SparseIHTError.invalidArgument("s = \(s) exceeds the first layer's m*d = \(m * width) candidate weights")
+                throw SparseIHTError.invalidArgument("s = \(s) exceeds the first layer's m*d = \(m * width) candidate weights"
+                                                     + (spec.task == .inr ? " (inr: d = 2 x --fourier-features)" : ""))
             }
             var o = spec.scalarOptions(m: m, s: min(budget, m * width), mode: .sequential)
             o.batchSize = batch.map { min($0, n) }

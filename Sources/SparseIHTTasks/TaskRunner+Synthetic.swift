@@ -17,7 +17,7 @@ extension TaskRunner {
         let result = try solver.run()
         let solveSeconds = Date().timeIntervalSince(solveStart)
         observer.finish()
-        guard let last = result.history.last else { throw SparseIHTError.invalidArgument("the solver took no step") }
+        guard let last = result.returnedStep ?? result.history.last else { throw SparseIHTError.invalidArgument("the solver took no step") }
         var r = common(spec, backend: backend, n: problem.n, d: problem.d, m: options.m, s: options.s, seconds: solveSeconds)
         r.mode = options.mode.rawValue; r.loss = options.loss.rawValue
         r.psnr = last.psnr; r.relativeResidual = last.relativeResidual
@@ -25,7 +25,7 @@ extension TaskRunner {
         r.secondsPerStep = solveSeconds / Double(result.history.count)
         r.supportSize = result.weights.count; r.activeNeurons = result.weights.activeNeurons.count
         r.chunk = result.chunk
-        r.options = SolverSettings(inflation: spec.resolvedInflation, refine: spec.refine, tolerance: spec.tolerance,
+        r.options = SolverSettings(inflation: spec.resolvedInflation, refine: options.refineSteps, tolerance: spec.tolerance,
                                    batch: spec.batch ?? problem.n, gatesFollowFrom: options.gatesFollowFrom,
                                    tinyFirstStep: options.tinyFirstStep, revive: options.revive, stallReseed: options.stallReseed)
         r.history = result.history.map { HistoryEntry($0, full: true) }

@@ -41,6 +41,8 @@ extension TaskSpec {
         case "fixed-point-full-step": fixedPointFullStep = try bool()
         case "refine": refine = try int()
         case "refine-rule": refineRule = try choice(SolverOptions.RefineRule.self)
+        case "reseed-search": reseedSearch = try bool()
+        case "reseed-rule": reseedRule = try choice(SolverOptions.ReseedRule.self)
         case "tolerance": tolerance = try double()
         case "batch": batch = try int()
         case "chunk": chunk = try int()

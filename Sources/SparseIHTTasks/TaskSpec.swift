@@ -27,7 +27,12 @@ public struct TaskSpec: Sendable, Equatable {
     public var signedOutputs = false, fixedPointFullStep = false
     /// Refinement step-size rule (nil: the recipe's).
     public var refineRule: SolverOptions.RefineRule?
-    public var refine = 10
+    /// Refinement steps per thresholding (nil: the recipe's, 10; search: 50).
+    public var refine: Int?
+    /// Generator rule of stall re-seeding (nil: the recipe's).
+    public var reseedRule: SolverOptions.ReseedRule?
+    /// Stall re-seeding searches from the best iterate (nil: the recipe's).
+    public var reseedSearch: Bool?
     public var tolerance = 1e-6
     public var batch: Int?, chunk: Int?
     /// Classes of a classification task (binary default 0,1; mnist: all).
@@ -115,9 +120,11 @@ public struct TaskSpec: Sendable, Equatable {
         if let v = gatesFollowFrom { o.gatesFollowFrom = v }
         if let v = tinyFirstStep { o.tinyFirstStep = v }
         if let v = refineRule { o.refineRule = v }
+        if let v = reseedRule { o.reseedRule = v }
+        if let v = reseedSearch { o.reseedSearch = v }
         o.fixedPointFullStep = fixedPointFullStep
         o.inflation = resolvedInflation
-        o.refineSteps = refine
+        if let v = refine { o.refineSteps = v }
         o.tolerance = tolerance
         o.batchSize = batch
         o.chunk = chunk

@@ -76,7 +76,7 @@ final class CommandLineTests: XCTestCase {
         let help = try run(["recover", "--help"], environment: ["COLUMNS": "400"]).out
         for group in ["DATA:", "SOLVER:", "OUTPUTS:", "BACKEND:"] { XCTAssertTrue(help.contains(group), group) }
         for values in ["planted, planted-dictionary, gaussian, files, binary-mnist, mnist", "sequential, convex",
-                       "best, published", "squared, cross-entropy", "published, full", "neuron-consistent, per-layer",
+                       "best, search, published", "squared, cross-entropy", "published, full", "neuron-consistent, per-layer",
                        "auto, cpu, opencl"] {
             XCTAssertTrue(help.contains(values), values)
         }

@@ -17,6 +17,7 @@ extension GateMode: ExpressibleByArgument {
 extension Loss: ExpressibleByArgument {}
 extension SolverOptions.Recipe: ExpressibleByArgument {}
 extension SolverOptions.RefineRule: ExpressibleByArgument {}
+extension SolverOptions.ReseedRule: ExpressibleByArgument {}
 extension VectorOptions.Ranking: ExpressibleByArgument {}
 extension VectorOptions.StepSchedule: ExpressibleByArgument {}
 extension FourierFeatures.Coordinates: ExpressibleByArgument {}

@@ -10,7 +10,7 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).", transform: Numeric.int()) var epochs: Int?
     @Option(parsing: .unconditional, help: "Hidden layers, trained one at a time with budget s/L each (default: 1).", transform: Numeric.int(1, 1000)) var layers: Int = 1
     @Option(help: "Gate mode (default: sequential; planted-dictionary: convex).") var mode: GateMode?
-    @Option(help: "best (measured best on planted networks) | published (the paper's code). Default: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
+    @Option(help: "best (revival, stall re-seeding, exact-step refinement) | search (best with residual re-seeding, re-seeding from the best iterate and conjugate-gradient refinement: exact on the planted m = 50 grid cells) | published (the paper's code). Default: planted: search; others: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).")
     var recipe: SolverOptions.Recipe?
     @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000) (default: 1; binary tasks: 1.5 except with --recipe published).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double?
     @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).", transform: Switch.parse) var revive: Bool?
@@ -21,9 +21,12 @@ struct SolverFlags: ParsableArguments {
     var signedOutputs = false
     @Flag(name: .customLong("fixed-point-full-step"), help: "At a fixed point, normalize the step on the full gradient (off: the published support-normalized step).")
     var fixedPointFullStep = false
-    @Option(parsing: .unconditional, help: "Armijo refinement steps after each threshold (scalar output) (default: 10).", transform: Numeric.int(0, 10_000)) var refine: Int = 10
+    @Option(parsing: .unconditional, help: "Refinement steps after each threshold (scalar output) (default: 10; search recipe: 50).", transform: Numeric.int(0, 10_000)) var refine: Int?
     @Option(name: .customLong("refine-rule"), help: "Override the recipe's refinement step size: exact (line search per internal step; best recipe) | published (the thresholding step's mu, halved and carried; published recipe).")
     var refineRule: SolverOptions.RefineRule?
+    @Option(name: .customLong("reseed-rule"), help: "Override the recipe's generator of a neuron re-seeded on a stall: random | residual (the inputs' correlation with the residual, X^T (y - prediction)).")
+    var reseedRule: SolverOptions.ReseedRule?
+    @Option(name: .customLong("reseed-search"), help: "Override the recipe: on a stall, go back to the best iterate and re-seed its next-weakest neuron in turn; return the best iterate (full batch; true/false).", transform: Switch.parse) var reseedSearch: Bool?
     @Option(parsing: .unconditional, help: "Stop when ||Aw - y||/||y|| reaches this (full batch; 0 to 1) (default: 1e-06).", transform: Numeric.real(above: 0, inclusive: true, upTo: 1)) var tolerance: Double = 1e-6
     @Option(parsing: .unconditional, help: "Minibatch size (default: full batch; binary-*: 1000; mnist: 5000).", transform: Numeric.int()) var batch: Int?
     @Option(parsing: .unconditional, help: "Neurons per gradient chunk (default: from a 256 MiB allowance).", transform: Numeric.int()) var chunk: Int?
@@ -51,7 +54,7 @@ struct SolverFlags: ParsableArguments {
         s.outputs = outputs; s.steps = steps; s.epochs = epochs; s.layers = layers; s.mode = mode; s.recipe = recipe
         s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
-        s.refine = refine; s.refineRule = refineRule; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
+        s.refine = refine; s.refineRule = refineRule; s.reseedRule = reseedRule; s.reseedSearch = reseedSearch; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
         s.unitFeatures = unitFeatures; s.seedScale = seedScale
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
