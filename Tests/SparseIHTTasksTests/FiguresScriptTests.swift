@@ -8,7 +8,7 @@ final class FiguresScriptTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sweeps = root.appendingPathComponent("docs/figures/sweeps").path
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-            FileManager.default.isExecutableFile(atPath: path) && (try? run(path, ["-c", "import matplotlib"])) == 0
+            FileManager.default.isExecutableFile(atPath: path) && (try? runQuietly(path, ["-c", "import matplotlib"])) == 0
         }
         guard let python else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true needs python3-matplotlib") }
@@ -16,22 +16,11 @@ final class FiguresScriptTests: XCTestCase {
         }
         let out = try temporaryDirectory("figures")
         let script = root.appendingPathComponent("Tools/figures.py").path
-        XCTAssertEqual(try run(python, [script, sweeps + "/planted-iht-imp.jsonl", "--out", out, "--kinds", "heatmap,vs-s"]), 0)
-        XCTAssertEqual(try run(python, [script, sweeps + "/planted-vs-n.jsonl", "--out", out, "--kinds", "vs-n"]), 0)
+        XCTAssertEqual(try runQuietly(python, [script, sweeps + "/planted-iht-imp.jsonl", "--out", out, "--kinds", "heatmap,vs-s"]), 0)
+        XCTAssertEqual(try runQuietly(python, [script, sweeps + "/planted-vs-n.jsonl", "--out", out, "--kinds", "vs-n"]), 0)
         let committed = try FileManager.default.contentsOfDirectory(atPath: sweeps).filter { $0.hasSuffix(".png") || $0.hasSuffix(".svg") }
         XCTAssertFalse(committed.isEmpty)
         let rendered = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         for name in committed { XCTAssertTrue(rendered.contains(name), "\(name) is not rendered from the committed results") }
-    }
-
-    func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
     }
 }

@@ -9,7 +9,7 @@ final class ReproduceFiguresTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = root.appendingPathComponent("docs/figures/reproduce").path
         let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-            FileManager.default.isExecutableFile(atPath: path) && (try? run(path, ["-c", "import matplotlib"])) == 0
+            FileManager.default.isExecutableFile(atPath: path) && (try? runQuietly(path, ["-c", "import matplotlib"])) == 0
         }
         guard let python else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true needs python3-matplotlib") }
@@ -23,22 +23,11 @@ final class ReproduceFiguresTests: XCTestCase {
         for file in files where file.hasSuffix(".jsonl") {
             let name = String(file.dropLast(6))
             let kind = try XCTUnwrap(kinds[name], "no figure kind for \(file)")
-            XCTAssertEqual(try run(python, [script, dir + "/" + file, "--out", out, "--kinds", kind]), 0, file)
+            XCTAssertEqual(try runQuietly(python, [script, dir + "/" + file, "--out", out, "--kinds", kind]), 0, file)
         }
         let committed = files.filter { $0.hasSuffix(".png") || $0.hasSuffix(".svg") }
         XCTAssertFalse(committed.isEmpty)
         let rendered = Set(try FileManager.default.contentsOfDirectory(atPath: out))
         for name in committed { XCTAssertTrue(rendered.contains(name), "\(name) is not rendered from the committed results") }
-    }
-
-    func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
     }
 }

@@ -43,3 +43,15 @@ func writeTestImage(to path: String, width: Int, height: Int) throws {
     } }
     try NetPBM.write(NetPBM.Image(width: width, height: height, channels: 1, pixels: pixels), to: path)
 }
+
+/// Runs `executable` with `arguments`, output discarded; returns its exit status.
+func runQuietly(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    return p.terminationStatus
+}
