@@ -5,15 +5,9 @@ import XCTest
 /// committed results files (needs python3 with matplotlib; with `CI=true` its absence fails).
 final class FiguresScriptTests: XCTestCase {
     func testCommittedFiguresRenderFromCommittedResults() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = repositoryRoot
         let sweeps = root.appendingPathComponent("docs/figures/sweeps").path
-        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-            FileManager.default.isExecutableFile(atPath: path) && (try? runQuietly(path, ["-c", "import matplotlib"])) == 0
-        }
-        guard let python else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true needs python3-matplotlib") }
-            throw XCTSkip("no python3 with matplotlib")
-        }
+        let python = try pythonWithMatplotlib()
         let out = try temporaryDirectory("figures")
         let script = root.appendingPathComponent("Tools/figures.py").path
         XCTAssertEqual(try runQuietly(python, [script, sweeps + "/planted-iht-imp.jsonl", "--out", out, "--kinds", "heatmap,vs-s"]), 0)

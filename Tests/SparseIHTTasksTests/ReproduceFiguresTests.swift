@@ -6,15 +6,9 @@ import XCTest
 /// with matplotlib; with `CI=true` its absence fails).
 final class ReproduceFiguresTests: XCTestCase {
     func testCommittedStudyFiguresRenderFromCommittedResults() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = repositoryRoot
         let dir = root.appendingPathComponent("docs/figures/reproduce").path
-        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-            FileManager.default.isExecutableFile(atPath: path) && (try? runQuietly(path, ["-c", "import matplotlib"])) == 0
-        }
-        guard let python else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true needs python3-matplotlib") }
-            throw XCTSkip("no python3 with matplotlib")
-        }
+        let python = try pythonWithMatplotlib()
         let out = try temporaryDirectory("reproduce-figures")
         let script = root.appendingPathComponent("Tools/figures.py").path
         let kinds = ["planted-heatmap": "heatmap", "phase-transition": "vs-n", "separation": "vs-gamma",

@@ -55,3 +55,19 @@ func runQuietly(_ executable: String, _ arguments: [String]) throws -> Int32 {
     p.waitUntilExit()
     return p.terminationStatus
 }
+
+/// The repository's root folder (figures, results and scripts live below it).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A python3 that imports matplotlib (Debian's `python3-matplotlib`); skips the test where
+/// there is none, and fails it under `CI=true`, where CI installs it.
+func pythonWithMatplotlib() throws -> String {
+    let found = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
+        FileManager.default.isExecutableFile(atPath: path) && (try? runQuietly(path, ["-c", "import matplotlib"])) == 0
+    }
+    guard let found else {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI=true needs python3-matplotlib") }
+        throw XCTSkip("no python3 with matplotlib")
+    }
+    return found
+}
