@@ -10,6 +10,9 @@ public struct BatchSchedule: Sendable {
         self.batchSize = (batchSize ?? n) >= n ? nil : batchSize
     }
 
+    /// Every step sees all rows (no batch size, or one of `n` or more).
+    public var isFullBatch: Bool { batchSize == nil }
+
     /// Batches per epoch.
     public var batchesPerEpoch: Int {
         guard let b = batchSize else { return 1 }

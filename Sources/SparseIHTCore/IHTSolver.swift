@@ -70,8 +70,10 @@ public final class IHTSolver<B: ComputeBackend> {
         self.problem = problem
         self.options = options
         xFull = try backend.makeBuffer(problem.x)
-        // A batch of n or more rows is full batch too (`BatchSchedule`): it reads the full transpose.
-        xFullT = (options.batchSize ?? problem.n) >= problem.n ? transposed(problem.x, n: problem.n, d: problem.d) : []
+        // Full-batch steps (as `BatchSchedule` decides: no batch, or one of n or more rows)
+        // read the full transpose; minibatch steps transpose their own rows.
+        let fullBatch = BatchSchedule(n: problem.n, batchSize: options.batchSize, seed: options.seed).isFullBatch
+        xFullT = fullBatch ? transposed(problem.x, n: problem.n, d: problem.d) : []
     }
 
     public func run() throws -> SolverResult {
