@@ -78,20 +78,28 @@ extension CPUBackend {
         try need(x, n * d, "x"); try need(out, n * a, "product")
         if let g = gate { try need(g, n * a, "gate") }
         tracker.moved(4 * (offsets.count + columns.count + values.count))
-        let xp = x.pointer, o = out.pointer
-        for i in 0..<n {
-            let row = xp + i * d
-            for j in 0..<a {
-                var acc: Float = 0
-                for t in Int(offsets[j])..<Int(offsets[j + 1]) {
-                    let p = row[Int(columns[t])] * values[t]
-                    acc += p
+        let xp = x.pointer, o = out.pointer, gp = gate?.pointer
+        // One flat pass over the entries per example (each entry knows its row), so the cost
+        // is per entry rather than per neuron; each output still sums its row's products in
+        // the given order, as the protocol requires.
+        var owner = [Int32](repeating: 0, count: columns.count)
+        for j in 0..<a { for t in Int(offsets[j])..<Int(offsets[j + 1]) { owner[t] = Int32(j) } }
+        var acc = [Float](repeating: 0, count: max(a, 1))
+        owner.withUnsafeBufferPointer { wp in columns.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+        acc.withUnsafeMutableBufferPointer { ap in
+            let acc = ap.baseAddress!
+            for i in 0..<n {
+                let row = xp + i * d, orow = o + i * a
+                acc.update(repeating: 0, count: a)
+                for t in 0..<cp.count {
+                    let p = row[Int(cp[t])] * vp[t]
+                    acc[Int(wp[t])] += p
                 }
-                if threshold { o[i * a + j] = acc > 0 ? 1 : 0 }
-                else if let g = gate { o[i * a + j] = g.pointer[i * a + j] * acc }
-                else { o[i * a + j] = acc }
+                if threshold { for j in 0..<a { orow[j] = acc[j] > 0 ? 1 : 0 } }
+                else if let g = gp { for j in 0..<a { orow[j] = g[i * a + j] * acc[j] } }
+                else { for j in 0..<a { orow[j] = acc[j] } }
             }
-        }
+        } } } }
     }
 
     private func need(_ b: HostBuffer, _ count: Int, _ what: String) throws {

@@ -171,15 +171,24 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Floa
     return s
 }
 
-/// `x` (`n x d`, row-major) transposed to `d x n`.
+/// `x` (`n x d`, row-major) transposed to `d x n`: 16 rows at a time (they stay in cache),
+/// each output row receiving 16 contiguous floats, one cache line per write burst.
 func transposed(_ x: [Float], n: Int, d: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: n * d)
-    x.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
-        let block = 64
-        for i0 in stride(from: 0, to: n, by: block) { for c0 in stride(from: 0, to: d, by: block) {
-            for i in i0..<min(i0 + block, n) { for c in c0..<min(c0 + block, d) { op[c * n + i] = xp[i * d + c] } }
-        } }
-    } }
+    var out = [Float](unsafeUninitializedCapacity: n * d) { buf, initialized in
+        x.withUnsafeBufferPointer { xp in
+            let src = xp.baseAddress!, dst = buf.baseAddress!
+            let rows = 16
+            for i0 in stride(from: 0, to: n, by: rows) {
+                let len = min(rows, n - i0)
+                for c in 0..<d {
+                    let o = dst + c * n + i0, s = src + i0 * d + c
+                    for r in 0..<len { o[r] = s[r * d] }
+                }
+            }
+        }
+        initialized = n * d
+    }
+    if n * d == 0 { out = [] }
     return out
 }
 
