@@ -12,8 +12,9 @@ extension IHTSolver {
 
     func batch(_ schedule: BatchSchedule, step t: Int) throws -> StepData {
         guard let rows = schedule.rows(forStep: t) else { return StepData(x: xFull, hostXT: xFullT, y: problem.y) }
-        let (xs, ys) = problem.subset(rows)
-        return StepData(x: try pool.buffer("batch", values: xs), hostXT: transposed(xs, n: ys.count, d: problem.d), y: ys)
+        minibatch.load(problem.x, d: problem.d, indices: rows)
+        return StepData(x: try pool.buffer("batch", values: minibatch.rows), hostXT: minibatch.transposedRows,
+                        y: rows.map { problem.y[$0] })
     }
 
     /// Neurons per chunk from the memory allowance: each chunk neuron costs a gate column

@@ -57,6 +57,8 @@ public final class IHTSolver<B: ComputeBackend> {
     let xFullT: [Float]
     /// Per-step buffers (batch, gates, gradients) reused across steps.
     let pool: BufferPool<B>
+    /// Host rows of the current minibatch and their transpose, reused across steps.
+    let minibatch = MinibatchScratch()
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
