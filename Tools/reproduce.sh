@@ -68,7 +68,7 @@ if has c; then
   if [ $full = 1 ]; then
     sweep separation --task planted --m 2,3,5 --s 30 --planted-angle 2,5,10,15,20,25,30,35,40,50,60,75,90 --n 10000 --d 100 --steps 100 --seeds "$seeds20"
   else
-    sweep separation --task planted --m 2,3 --s 12 --planted-angle 5,10,15,20,25,30,35,40,50,60,75,90 --n 2000 --d 20 --steps 100 --seeds "$seeds20"
+    sweep separation --task planted --m 2,3 --s 12 --planted-angle 2,3,4,5,10,15,20,25,30,35,40,50,60,75,90 --n 2000 --d 20 --steps 100 --seeds "$seeds20"
   fi
   figures "$out/separation.jsonl" --kinds vs-gamma
 fi

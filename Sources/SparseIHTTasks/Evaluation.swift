@@ -13,7 +13,9 @@ public struct EvaluationSpec: Sendable {
     /// Write the predictions (`.npy`, n x outputs) here.
     public var predictions: String?
 
-    public init(model: String, task: TaskSpec) { self.model = model; self.task = task }
+    public init(model: String, task: TaskSpec, on: EvaluationPart = .test, predictions: String? = nil) {
+        self.model = model; self.task = task; self.on = on; self.predictions = predictions
+    }
 
     /// Checks the task and files before the model is read.
     public func validate() throws {

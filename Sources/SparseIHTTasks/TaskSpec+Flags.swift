@@ -79,4 +79,11 @@ extension TaskSpec {
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }), Set(parts).count == parts.count else { return nil }
         return parts.compactMap { $0 }
     }
+
+    /// Checks an optional `--classes` text (a typo is an error, not a shorter list).
+    public static func checkClasses(_ text: String?) throws {
+        if let text, parseClasses(text) == nil {
+            throw SparseIHTError.invalidArgument("--classes must be a comma-separated list of distinct class indices, e.g. 0,1 (got '\(text)')")
+        }
+    }
 }
