@@ -35,6 +35,8 @@ extension TaskSpec {
         case "inflation": inflation = try double()
         case "revive": revive = try bool()
         case "stall-reseed": stallReseed = try bool()
+        case "stall-gain": stallGain = try double()
+        case "stall-steps": stallSteps = try int()
         case "gates-follow-from": gatesFollowFrom = try int()
         case "tiny-first-step": tinyFirstStep = try bool()
         case "signed-outputs": signedOutputs = try bool()

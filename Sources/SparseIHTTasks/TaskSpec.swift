@@ -24,6 +24,8 @@ public struct TaskSpec: Sendable, Equatable {
     /// Threshold inflation (nil: the task's, `resolvedInflation`).
     public var inflation: Double?
     public var revive: Bool?, stallReseed: Bool?, gatesFollowFrom: Int?, tinyFirstStep: Bool?
+    /// Stall rule of the re-seeding (nil: the solver's, 0.1 dB in 3 steps).
+    public var stallGain: Double?, stallSteps: Int?
     public var signedOutputs = false, fixedPointFullStep = false
     /// Refinement step-size rule (nil: the recipe's).
     public var refineRule: SolverOptions.RefineRule?
@@ -117,6 +119,8 @@ public struct TaskSpec: Sendable, Equatable {
         o.steps = steps ?? (resolvedRecipe == .published ? defaults.publishedSteps : defaults.steps)
         if let v = revive { o.revive = v }
         if let v = stallReseed { o.stallReseed = v }
+        if let v = stallGain { o.stallGain = v }
+        if let v = stallSteps { o.stallSteps = v }
         if let v = gatesFollowFrom { o.gatesFollowFrom = v }
         if let v = tinyFirstStep { o.tinyFirstStep = v }
         if let v = refineRule { o.refineRule = v }

@@ -14,6 +14,8 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000) (default: 1; binary tasks: 1.5 except with --recipe published).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double?
     @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).", transform: Switch.parse) var revive: Bool?
     @Option(name: .customLong("stall-reseed"), help: "Override the recipe: re-seed the weakest neuron on a stall (true/false).", transform: Switch.parse) var stallReseed: Bool?
+    @Option(name: .customLong("stall-gain"), parsing: .unconditional, help: "Override the solver: a stall is no gain of this many dB (default: 0.1) ...", transform: Numeric.real(above: 0, inclusive: true, upTo: 1000)) var stallGain: Double?
+    @Option(name: .customLong("stall-steps"), parsing: .unconditional, help: "... in this many steps (default: 3).", transform: Numeric.int(1, 10_000)) var stallSteps: Int?
     @Option(name: .customLong("gates-follow-from"), parsing: .unconditional, help: "Override the recipe: step (epoch) from which gates follow weights.", transform: Numeric.int(0)) var gatesFollowFrom: Int?
     @Option(name: .customLong("tiny-first-step"), help: "Override the recipe: tiny first step instead of the normalized one (true/false).", transform: Switch.parse) var tinyFirstStep: Bool?
     @Flag(help: "Give each neuron a fixed random +-1 output weight (sequential scalar output); default: all +1 as published.") var signedOutputs = false
@@ -44,7 +46,7 @@ struct SolverFlags: ParsableArguments {
     /// Copies the flags into `spec`.
     func apply(to s: inout TaskSpec) {
         s.outputs = outputs; s.steps = steps; s.epochs = epochs; s.layers = layers; s.mode = mode; s.recipe = recipe
-        s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.gatesFollowFrom = gatesFollowFrom
+        s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.stallGain = stallGain; s.stallSteps = stallSteps; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.refineRule = refineRule; s.reseedRule = reseedRule; s.reseedSearch = reseedSearch; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
