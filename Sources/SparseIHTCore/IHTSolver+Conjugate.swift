@@ -15,7 +15,7 @@ extension IHTSolver {
         var accepted = 0
         // Many products on one support: build A_S^T A_S once when it is small enough and
         // cheaper than the sweeps (O(n s^2) against O(n s) per step).
-        let gram = g.count <= SupportGram.maxEntries && g.count <= 8 * options.refineSteps ? SupportGram(support) : nil
+        let gram = SupportGram.pays(entries: g.count, products: options.refineSteps) ? SupportGram(support) : nil
         for _ in 0..<options.refineSteps {
             guard gg > 0 else { break }
             let (aa, normal) = gram?.normalProducts(p) ?? support.normalProducts(p.map { Float($0) })
