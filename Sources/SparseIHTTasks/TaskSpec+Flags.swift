@@ -57,6 +57,8 @@ extension TaskSpec {
         case "seed-scale": seedScale = try double()
         case "ranking": ranking = try choice(VectorOptions.Ranking.self)
         case "output-share": outputShare = try double()
+        case "max-neurons": maxNeurons = try int()
+        case "last-layer-share": lastLayerShare = try double()
         case "pixel-scale": pixelScale = Float(try double())
         case "center": center = try bool()
         case "standardize": standardize = try bool()

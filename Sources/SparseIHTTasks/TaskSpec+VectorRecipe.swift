@@ -18,4 +18,10 @@ extension TaskSpec {
         if supportSteps == nil { s.supportSteps = best.supportSteps }
         return s
     }
+
+    /// How layer-wise vector runs split s (`--last-layer-share`; 0 or nil: s/L each).
+    public var layerBudget: LayerBudget {
+        guard let f = lastLayerShare, f > 0 else { return .equal }
+        return .kept(lastShare: f)
+    }
 }

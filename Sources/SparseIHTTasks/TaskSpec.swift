@@ -51,6 +51,13 @@ public struct TaskSpec: Sendable, Equatable {
     /// Factor on the vector solver's first-epoch seed values (nil: the recipe's).
     public var seedScale: Double?
     public var ranking: VectorOptions.Ranking = .neuronConsistent
+    /// Most live neurons of vector-output runs under the neuron-consistent ranking (nil:
+    /// the recipe's; 0 on the command line: no cap).
+    public var maxNeurons: Int?
+    /// Vector-output runs with `--layers > 1`: the last layer's share of s under
+    /// `LayerBudget.kept` (hidden layers charged only for the weights they keep); 0: s/L
+    /// each (`LayerBudget.equal`, published); nil: the recipe's.
+    public var lastLayerShare: Double?
     public var outputShare = 0.25
     public var pixelScale: Float = 1
     /// Centring, and standardizing (nil: the task's, `resolvedStandardize`).

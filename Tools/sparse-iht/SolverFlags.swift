@@ -41,6 +41,8 @@ struct SolverFlags: ParsableArguments {
     @Option(name: .customLong("support-steps"), parsing: .unconditional, help: "Vector-output runs: gradient steps on the support after each thresholding step (default: the recipe's).", transform: Numeric.int(0, 10_000)) var supportSteps: Int?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.")
     var ranking: VectorOptions.Ranking = .neuronConsistent
+    @Option(name: .customLong("max-neurons"), parsing: .unconditional, help: "Vector-output runs, neuron-consistent ranking: most live neurons, each of which costs its k output weights (0: no cap; default: the recipe's).", transform: Numeric.int(0, Int(Int32.max))) var maxNeurons: Int?
+    @Option(name: .customLong("last-layer-share"), parsing: .unconditional, help: "Vector-output runs with --layers > 1: hidden layers are charged only for the input weights they keep and share (1 - F) s; the last layer gets the rest (0: s/L each, as published; default: the recipe's).", transform: Numeric.real(above: 0, inclusive: true, upTo: 0.99)) var lastLayerShare: Double?
     @Option(name: .customLong("output-share"), parsing: .unconditional, help: "Output layer's share of s under --ranking per-layer (above 0, at most 1) (default: 0.25).", transform: Numeric.real(above: 0, upTo: 1)) var outputShare: Double = 0.25
     @Option(parsing: .unconditional, help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour) (default: 2).", transform: Numeric.real(above: 0, upTo: 1e6)) var sigma: Double = 2
     @Option(name: .customLong("fourier-features"), parsing: .unconditional, help: "Fourier features for inr (d = 2x this) (default: 750).", transform: Numeric.int(1, 1_000_000)) var fourierFeatures: Int = 750
@@ -56,7 +58,7 @@ struct SolverFlags: ParsableArguments {
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.refineRule = refineRule; s.reseedRule = reseedRule; s.reseedSearch = reseedSearch; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
-        s.unitFeatures = unitFeatures; s.seedScale = seedScale
+        s.unitFeatures = unitFeatures; s.seedScale = seedScale; s.maxNeurons = maxNeurons; s.lastLayerShare = lastLayerShare
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.coordinates = coordinates; s.holdout = holdout
         s.diagnostics = !noDiagnostics
