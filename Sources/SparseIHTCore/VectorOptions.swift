@@ -19,6 +19,10 @@ public struct VectorOptions: Sendable {
     public var schedule: StepSchedule = .constant
     /// Epochs over which the step grows linearly from 1/warmup of its size (0: none).
     public var warmupEpochs: Int = 0
+    /// Last epochs over which the step falls linearly to 1/(cooldown steps) of its size
+    /// (0: none). With a step near the stability limit a late blow-up of one neuron can
+    /// spoil the last epochs; a falling step ends the run on a settled iterate.
+    public var cooldownEpochs: Int = 0
 
     public enum StepSchedule: String, Sendable, CaseIterable {
         /// The same step at every step (published).
@@ -34,6 +38,10 @@ public struct VectorOptions: Sendable {
         if warmupEpochs > 0 {
             let w = warmupEpochs * perEpoch
             if t < w { f *= Double(t + 1) / Double(w) }
+        }
+        if cooldownEpochs > 0 {
+            let c = min(cooldownEpochs * perEpoch, total)
+            if t >= total - c { f *= Double(total - t) / Double(c) }
         }
         return f
     }
@@ -147,6 +155,7 @@ public struct VectorOptions: Sendable {
             throw bad("uncharged output rows apply to the neuron-consistent ranking, not \(ranking.rawValue)")
         }
         guard warmupEpochs >= 0 else { throw bad("warmup epochs \(warmupEpochs) < 0") }
+        guard cooldownEpochs >= 0 else { throw bad("cooldown epochs \(cooldownEpochs) < 0") }
         guard seedScale > 0 && seedScale.isFinite else { throw bad("seed scale \(seedScale): must be positive and finite") }
         guard refineSteps >= 0, refineSteps <= 1_000_000 else { throw bad("support steps \(refineSteps) outside 0...1000000") }
         try StreamedSelection.validate(chunk: chunk, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))

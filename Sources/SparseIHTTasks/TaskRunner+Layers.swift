@@ -59,8 +59,10 @@ extension TaskRunner {
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
             o.outputLearningRate = spec.outputLR; o.refineSteps = spec.supportSteps ?? 0
             o.schedule = spec.schedule ?? .constant; o.warmupEpochs = spec.warmupEpochs ?? 0
+            o.cooldownEpochs = spec.cooldownEpochs ?? 0
             o.seedScale = spec.seedScale ?? 1
-            o.maxNeurons = spec.maxNeurons.flatMap { $0 > 0 ? min($0, m) : nil }
+            let cap = layer == spec.layers - 1 && spec.layers > 1 ? spec.lastLayerMaxNeurons ?? spec.maxNeurons : spec.maxNeurons
+            o.maxNeurons = cap.flatMap { $0 > 0 ? min($0, m) : nil }
             if case .kept = spec.layerBudget, layer < spec.layers - 1 { o.chargeOutputRows = false }
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
