@@ -67,6 +67,24 @@ final class VectorBudgetRuleTests: XCTestCase {
         XCTAssertNoThrow(try o.validate(n: p.n, d: p.d, k: p.k))
     }
 
+    /// The cool-down factor falls linearly over the last epochs, ends above 0, and combines
+    /// with the warm-up.
+    func testCooldownFactors() {
+        var o = VectorOptions(m: 2, s: 4)
+        o.cooldownEpochs = 2
+        XCTAssertEqual(o.stepFactor(step: 5, total: 10, perEpoch: 2), 1)
+        XCTAssertEqual(o.stepFactor(step: 6, total: 10, perEpoch: 2), 1)
+        XCTAssertEqual(o.stepFactor(step: 7, total: 10, perEpoch: 2), 0.75)
+        XCTAssertEqual(o.stepFactor(step: 9, total: 10, perEpoch: 2), 0.25)
+        o.warmupEpochs = 5
+        XCTAssertEqual(o.stepFactor(step: 9, total: 10, perEpoch: 2), 0.25)
+        XCTAssertEqual(o.stepFactor(step: 7, total: 10, perEpoch: 2), 0.75 * 0.8, accuracy: 1e-12)
+        o.cooldownEpochs = 20   // longer than the run: the whole run falls
+        XCTAssertEqual(o.stepFactor(step: 5, total: 10, perEpoch: 2), 0.6 * 0.5, accuracy: 1e-12)
+        o.cooldownEpochs = -1
+        XCTAssertThrowsError(try o.validate(n: 10, d: 2, k: 1))
+    }
+
     func testLayerBudgetSplits() throws {
         XCTAssertEqual(try LayerBudget.equal.hiddenBudget(s: 2000, layers: 2), 1000)
         XCTAssertEqual(try LayerBudget.equal.lastBudget(s: 2000, layers: 2, keptBefore: 400), 1000)
