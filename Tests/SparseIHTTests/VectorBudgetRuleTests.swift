@@ -85,6 +85,20 @@ final class VectorBudgetRuleTests: XCTestCase {
         XCTAssertThrowsError(try o.validate(n: 10, d: 2, k: 1))
     }
 
+    /// The cap, uncharged output rows and the cool-down are host-side rules: the OpenCL
+    /// backend gives the same support and values within 1e-3 relative.
+    func testBudgetRulesAgreeAcrossBackends() throws {
+        let cl = try openCLBackendForTests()
+        let b = CPUBackend(), p = try problem(b)
+        for o in [options { $0.maxNeurons = 3; $0.cooldownEpochs = 2; $0.refineSteps = 1 },
+                  options { $0.chargeOutputRows = false; $0.maxNeurons = 5 }] {
+            let (cpu, _) = try train(b, o, p)
+            let (gpu, _) = try train(cl, o, p)
+            XCTAssertEqual(cpu.blocks.indices, gpu.blocks.indices)
+            for (u, v) in zip(cpu.blocks.values, gpu.blocks.values) { XCTAssertEqual(u, v, accuracy: 1e-3 * max(1, abs(u))) }
+        }
+    }
+
     func testLayerBudgetSplits() throws {
         XCTAssertEqual(try LayerBudget.equal.hiddenBudget(s: 2000, layers: 2), 1000)
         XCTAssertEqual(try LayerBudget.equal.lastBudget(s: 2000, layers: 2, keptBefore: 400), 1000)
