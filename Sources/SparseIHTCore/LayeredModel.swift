@@ -106,8 +106,8 @@ public struct LayeredModel: Sendable {
     }
 }
 
-/// Layer-wise training: `layers` hidden layers, each fit with budget `s / layers` as a
-/// two-layer network on the frozen earlier layers' features, by `fit`.
+/// Layer-wise training: `layers` hidden layers, each fit as a two-layer network on the
+/// frozen earlier layers' features, by `fit`, with budgets from `LayerBudget`.
 public enum LayerwiseTraining {
     /// `fit(features, d, budget, layer)` trains layer `layer` (0-based) on `features`
     /// (`n x d`) and returns it as an output layer; for earlier layers only its first layer
@@ -120,11 +120,11 @@ public enum LayerwiseTraining {
     /// step that fits those fits them.
     public static func train<B: ComputeBackend>(
         x: [Float], n: Int, d: Int, layers: Int, s: Int, backend: B, unitFeatures: Bool = false,
+        budgets rule: LayerBudget = .equal,
         fit: (_ features: [Float], _ d: Int, _ budget: Int, _ layer: Int) throws -> LayeredModel.Output
     ) throws -> LayeredModel {
         guard layers >= 1 else { throw SparseIHTError.invalidArgument("layers = \(layers): need at least 1") }
-        let budget = s / layers
-        guard budget >= 1 else { throw SparseIHTError.invalidArgument("s = \(s) is too small for \(layers) layers (s/L < 1)") }
+        let budget = try rule.hiddenBudget(s: s, layers: layers)
         var hidden: [ScalarModel] = []
         var features = x, width = d
         for l in 0..<(layers - 1) {
@@ -141,7 +141,9 @@ public enum LayerwiseTraining {
             }
             hidden.append(layer)
         }
-        return LayeredModel(hidden: hidden, output: try fit(features, width, budget, layers - 1))
+        let kept = hidden.reduce(0) { $0 + $1.weights.count }
+        let last = try rule.lastBudget(s: s, layers: layers, keptBefore: kept)
+        return LayeredModel(hidden: hidden, output: try fit(features, width, last, layers - 1))
     }
 
     /// Divides each live neuron's weights and its activation column (`features`, `n x width`,

@@ -343,7 +343,8 @@ public final class VectorIHTSolver<B: ComputeBackend> {
 
     /// Neuron-consistent selection from the top first-layer candidates: in order of
     /// (|value| desc, index asc), a neuron's first entry costs 1 + k (its output row comes
-    /// with it), later ones 1; what does not fit is skipped. O(s) work on the host.
+    /// with it), later ones 1; what does not fit is skipped, and so is a new neuron's entry
+    /// once `maxNeurons` neurons are live. O(s) work on the host.
     func spendBudget(_ first: TopKResult, outputRows: [Int: ArraySlice<Float>]) -> TopKResult {
         let L = d + k
         let order = first.indices.indices.sorted {
@@ -352,9 +353,11 @@ public final class VectorIHTSolver<B: ComputeBackend> {
         }
         var budget = options.s
         var live = Set<Int>(), chosen = [Int]()
+        let cap = options.maxNeurons ?? options.m
         for t in order where budget > 0 {
             let j = Int(first.indices[t]) / L
-            let cost = live.contains(j) ? 1 : 1 + k
+            if !live.contains(j) && live.count >= cap { continue }
+            let cost = live.contains(j) ? 1 : 1 + (options.chargeOutputRows ? k : 0)
             if cost <= budget { budget -= cost; live.insert(j); chosen.append(t) }
         }
         var entries = chosen.map { (Int(first.indices[$0]), first.values[$0]) }

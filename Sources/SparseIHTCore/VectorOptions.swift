@@ -19,6 +19,10 @@ public struct VectorOptions: Sendable {
     public var schedule: StepSchedule = .constant
     /// Epochs over which the step grows linearly from 1/warmup of its size (0: none).
     public var warmupEpochs: Int = 0
+    /// Last epochs over which the step falls linearly to 1/(cooldown steps) of its size
+    /// (0: none). With a step near the stability limit a late blow-up of one neuron can
+    /// spoil the last epochs; a falling step ends the run on a settled iterate.
+    public var cooldownEpochs: Int = 0
 
     public enum StepSchedule: String, Sendable, CaseIterable {
         /// The same step at every step (published).
@@ -34,6 +38,10 @@ public struct VectorOptions: Sendable {
         if warmupEpochs > 0 {
             let w = warmupEpochs * perEpoch
             if t < w { f *= Double(t + 1) / Double(w) }
+        }
+        if cooldownEpochs > 0 {
+            let c = min(cooldownEpochs * perEpoch, total)
+            if t >= total - c { f *= Double(total - t) / Double(c) }
         }
         return f
     }
@@ -74,6 +82,15 @@ public struct VectorOptions: Sendable {
         /// of `sketchDepth x (sketchWidthPerS * s)` cells so memory stays O(s).
         case sketch
     }
+    /// Most live neurons under `.neuronConsistent` (nil: m). Each live neuron costs its k
+    /// output weights, so with a large m the top candidates can spread over so many neurons
+    /// that the budget goes to output rows (measured: m 1,000, s 2,000 on 10 classes kept
+    /// 167 neurons, 1,670 output weights and 330 input weights); a cap keeps input weights.
+    public var maxNeurons: Int?
+    /// Under `.neuronConsistent`, a new neuron's output row counts against s (true), or
+    /// is kept outside the budget (false: for a hidden layer of layer-wise training, whose
+    /// output layer is dropped, so s buys the input weights it keeps; `LayerBudget.kept`).
+    public var chargeOutputRows = true
     public var sketchDepth = 3
     public var sketchWidthPerS = 8
     /// Share of the budget for the output layer under `.perLayer`.
@@ -128,7 +145,17 @@ public struct VectorOptions: Sendable {
         if let r = outputLearningRate, !(r > 0 && r.isFinite) {
             throw bad("output-layer step size \(r): must be positive and finite")
         }
+        if let c = maxNeurons {
+            guard c >= 1 else { throw bad("max neurons \(c): need at least 1") }
+            guard ranking == .neuronConsistent else {
+                throw bad("max neurons applies to the neuron-consistent ranking, not \(ranking.rawValue)")
+            }
+        }
+        guard chargeOutputRows || ranking == .neuronConsistent else {
+            throw bad("uncharged output rows apply to the neuron-consistent ranking, not \(ranking.rawValue)")
+        }
         guard warmupEpochs >= 0 else { throw bad("warmup epochs \(warmupEpochs) < 0") }
+        guard cooldownEpochs >= 0 else { throw bad("cooldown epochs \(cooldownEpochs) < 0") }
         guard seedScale > 0 && seedScale.isFinite else { throw bad("seed scale \(seedScale): must be positive and finite") }
         guard refineSteps >= 0, refineSteps <= 1_000_000 else { throw bad("support steps \(refineSteps) outside 0...1000000") }
         try StreamedSelection.validate(chunk: chunk, span: chunkSpan(batchRows: batchSize ?? n, d: d, k: k))

@@ -25,9 +25,17 @@ public struct TaskDefaults: Sendable, Equatable {
         /// Step of both layers and factor on the first epoch's seeds on standardized inputs
         /// (used when `--lr`, `--seed-scale` are not given).
         public var standardizedLR: Double, standardizedSeedScale: Double
-        /// The same with `--layers > 1` (measured: the one-layer values blow up or lose there).
+        /// The same with `--layers > 1` (measured separately; with the neuron caps the one-layer
+        /// values are also the best there).
         public var layeredLR: Double, layeredSeedScale: Double
         public var supportSteps: Int
+        /// Cap on live neurons (neuron-consistent ranking; one layer and the hidden layers of
+        /// `--layers > 1`) and the last layer's cap with `--layers > 1`.
+        public var maxNeurons: Int, layeredMaxNeurons: Int, lastLayerMaxNeurons: Int
+        /// The last layer's share of s with `--layers > 1` (`LayerBudget.kept`).
+        public var lastLayerShare: Double
+        /// Epochs of linear step cool-down at the end (one layer; `--layers > 1`).
+        public var cooldownEpochs: Int, layeredCooldownEpochs: Int
     }
 
     /// The table (published settings per task; the solver's recipe is the measured best
@@ -50,11 +58,13 @@ public struct TaskDefaults: Sendable, Equatable {
             return .init(m: 100, s: 200, steps: 100, publishedSteps: 15, epochs: 15, batch: 1000, baselineBatch: 1000,
                          loss: .squared, recipe: .best, mode: .sequential, solver: .scalarLayered, metric: .testAccuracy)
         case .mnist:
-            // Best: docs/measurements.md, "10-class step and input scaling".
+            // Best: docs/measurements.md, "10-class step rules and layer-wise networks".
             return .init(m: 1000, s: 2000, steps: 100, publishedSteps: 15, epochs: 50, batch: 5000, baselineBatch: 5000,
                          loss: .crossEntropy, recipe: .best, mode: .sequential, solver: .vector, metric: .testAccuracy,
                          vectorBest: VectorRecipe(standardize: true, standardizedLR: 0.7, standardizedSeedScale: 10,
-                                                     layeredLR: 0.5, layeredSeedScale: 1, supportSteps: 1))
+                                                  layeredLR: 0.7, layeredSeedScale: 10, supportSteps: 1,
+                                                  maxNeurons: 75, layeredMaxNeurons: 100, lastLayerMaxNeurons: 15,
+                                                  lastLayerShare: 0.3, cooldownEpochs: 10, layeredCooldownEpochs: 0))
         case .inr:
             return .init(m: 200, s: 1000, steps: 100, publishedSteps: 100, epochs: 100, batch: nil, baselineBatch: nil,
                          loss: .squared, recipe: .published, mode: .sequential, solver: .scalarLayered, metric: .psnr)

@@ -47,7 +47,8 @@ extension TaskRunner {
         var diverged: [Divergence] = []
         let m = spec.resolvedM
         let model = try LayerwiseTraining.train(x: x, n: n, d: d, layers: spec.layers, s: spec.resolvedS, backend: backend,
-                                                unitFeatures: spec.unitFeatures ?? (spec.resolvedRecipe == .best && spec.defaults.vectorBest != nil)) { f, width, budget, layer in
+                                                unitFeatures: spec.unitFeatures ?? (spec.resolvedRecipe == .best && spec.defaults.vectorBest != nil),
+                                                budgets: spec.layerBudget) { f, width, budget, layer in
             if layer == 0, budget > m * (width + k) {
                 throw SparseIHTError.invalidArgument("s = \(spec.resolvedS) exceeds the first layer's m*(d+k) = \(m * (width + k)) weights")
             }
@@ -58,7 +59,11 @@ extension TaskRunner {
             o.ranking = spec.ranking; o.outputShare = spec.outputShare
             o.outputLearningRate = spec.outputLR; o.refineSteps = spec.supportSteps ?? 0
             o.schedule = spec.schedule ?? .constant; o.warmupEpochs = spec.warmupEpochs ?? 0
+            o.cooldownEpochs = spec.cooldownEpochs ?? 0
             o.seedScale = spec.seedScale ?? 1
+            let cap = layer == spec.layers - 1 && spec.layers > 1 ? spec.lastLayerMaxNeurons ?? spec.maxNeurons : spec.maxNeurons
+            o.maxNeurons = cap.flatMap { $0 > 0 ? min($0, m) : nil }
+            if case .kept = spec.layerBudget, layer < spec.layers - 1 { o.chargeOutputRows = false }
             let solver = try VectorIHTSolver(backend: backend, x: f, y: y, n: n, d: width, k: k, options: o)
             var layerHistory: [EpochReport] = []
             observer.plan(ProgressPlan(unit: .epoch, total: epochs, layer: layer + 1, layers: spec.layers, metric: "loss"))

@@ -47,12 +47,23 @@ public struct TaskSpec: Sendable, Equatable {
     public var outputLR: Double?, supportSteps: Int?
     /// Step schedule and warm-up epochs of vector-output runs (nil: the recipe's).
     public var schedule: VectorOptions.StepSchedule?, warmupEpochs: Int?
+    /// Last epochs of vector-output runs over which the step falls linearly (nil: the recipe's).
+    public var cooldownEpochs: Int?
     /// Vector-output runs with `--layers > 1`: hidden features scaled to unit root mean
     /// square (nil: on under the best recipe of tasks with `TaskDefaults.vectorBest`).
     public var unitFeatures: Bool?
     /// Factor on the vector solver's first-epoch seed values (nil: the recipe's).
     public var seedScale: Double?
     public var ranking: VectorOptions.Ranking = .neuronConsistent
+    /// Most live neurons of vector-output runs under the neuron-consistent ranking (nil:
+    /// the recipe's; 0 on the command line: no cap).
+    public var maxNeurons: Int?
+    /// The same cap for the last layer of a layer-wise run (nil: `maxNeurons`; 0: no cap).
+    public var lastLayerMaxNeurons: Int?
+    /// Vector-output runs with `--layers > 1`: the last layer's share of s under
+    /// `LayerBudget.kept` (hidden layers charged only for the weights they keep); 0: s/L
+    /// each (`LayerBudget.equal`, published); nil: the recipe's.
+    public var lastLayerShare: Double?
     public var outputShare = 0.25
     public var pixelScale: Float = 1
     /// Centring, and standardizing (nil: the task's, `resolvedStandardize`).

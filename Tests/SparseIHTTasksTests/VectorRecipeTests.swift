@@ -2,15 +2,21 @@ import SparseIHTCore
 @testable import SparseIHTTasks
 import XCTest
 
-/// The mnist task's best recipe (standardized inputs, step 0.7, seeds x10, one support step) and the
-/// published one (the inputs as given, the published fixed step, no support steps).
+/// The mnist task's best recipe (standardized inputs, step 0.7, seeds x10, one support step,
+/// at most 75 live neurons, a 10-epoch step cool-down; layer-wise: the kept budget split) and
+/// the published one (the inputs as given, the published fixed step, no support steps, no cap).
 final class VectorRecipeTests: XCTestCase {
     func testBestRecipeFillsVectorSettings() {
         let best = TaskSpec(task: .mnist).withVectorRecipe()
         XCTAssertTrue(best.resolvedStandardize); XCTAssertEqual(best.lr, 0.7); XCTAssertEqual(best.supportSteps, 1)
         XCTAssertEqual(best.seedScale, 10)
+        XCTAssertEqual(best.maxNeurons, 75); XCTAssertEqual(best.cooldownEpochs, 10)
+        XCTAssertNil(best.lastLayerShare); XCTAssertEqual(best.layerBudget, .equal)
         var two = TaskSpec(task: .mnist); two.layers = 2
-        XCTAssertEqual(two.withVectorRecipe().lr, 0.5); XCTAssertEqual(two.withVectorRecipe().seedScale, 1)
+        let t = two.withVectorRecipe()
+        XCTAssertEqual(t.lr, 0.7); XCTAssertEqual(t.seedScale, 10)
+        XCTAssertEqual(t.maxNeurons, 100); XCTAssertEqual(t.lastLayerMaxNeurons, 15); XCTAssertEqual(t.cooldownEpochs, 0)
+        XCTAssertEqual(t.layerBudget, .kept(lastShare: 0.3))
         XCTAssertTrue(best.preprocessing.standardize)
     }
 
@@ -37,5 +43,15 @@ final class VectorRecipeTests: XCTestCase {
         XCTAssertNoThrow(try flags.apply(flag: "unit-features", value: "false"))
         XCTAssertThrowsError(try flags.apply(flag: "schedule", value: "linear"))
         XCTAssertEqual(flags.outputLR, 0.2); XCTAssertEqual(flags.schedule, .cosine); XCTAssertEqual(flags.unitFeatures, false)
+        // Budget-rule flags win over the recipe; 0 turns the cap and the kept split off.
+        for (f, v) in [("max-neurons", "0"), ("last-layer-share", "0"), ("cooldown-epochs", "3"), ("layers", "2")] {
+            XCTAssertNoThrow(try flags.apply(flag: f, value: v))
+        }
+        let r = flags.withVectorRecipe()
+        XCTAssertEqual(r.maxNeurons, 0); XCTAssertEqual(r.cooldownEpochs, 3); XCTAssertEqual(r.layerBudget, .equal)
+        XCTAssertEqual(r.lastLayerMaxNeurons, 15)
+        // Another ranking gets no cap (the cap belongs to the neuron-consistent rule).
+        var perLayer = TaskSpec(task: .mnist); perLayer.ranking = .perLayer
+        XCTAssertNil(perLayer.withVectorRecipe().maxNeurons)
     }
 }

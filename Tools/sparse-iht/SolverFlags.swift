@@ -32,10 +32,14 @@ struct SolverFlags: ParsableArguments {
     @Option(name: .customLong("output-lr"), parsing: .unconditional, help: "Output-layer step of vector-output runs (default: the recipe's).", transform: Numeric.real(above: 0, upTo: 1e6)) var outputLR: Double?
     @Option(help: "Vector-output runs: step schedule, constant or cosine (default: the recipe's).") var schedule: VectorOptions.StepSchedule?
     @Option(name: .customLong("warmup-epochs"), parsing: .unconditional, help: "Vector-output runs: epochs of linear step warm-up (default: the recipe's).", transform: Numeric.int(0)) var warmupEpochs: Int?
+    @Option(name: .customLong("cooldown-epochs"), parsing: .unconditional, help: "Vector-output runs: last epochs over which the step falls linearly (default: the recipe's).", transform: Numeric.int(0)) var cooldownEpochs: Int?
     @Option(name: .customLong("unit-features"), help: "Vector-output runs with --layers > 1: scale hidden features to unit RMS (true/false; default: the recipe's).", transform: Switch.parse) var unitFeatures: Bool?
     @Option(name: .customLong("seed-scale"), parsing: .unconditional, help: "Vector-output runs: factor on the first epoch's seed values (default: the recipe's).", transform: Numeric.real(above: 0, upTo: 1e6)) var seedScale: Double?
     @Option(name: .customLong("support-steps"), parsing: .unconditional, help: "Vector-output runs: gradient steps on the support after each thresholding step (default: the recipe's).", transform: Numeric.int(0, 10_000)) var supportSteps: Int?
     @Option(help: "Budget rule of vector-output runs: neuron-consistent | per-layer | magnitude | sketch.") var ranking: VectorOptions.Ranking = .neuronConsistent
+    @Option(name: .customLong("max-neurons"), parsing: .unconditional, help: "Vector-output runs, neuron-consistent ranking: most live neurons, each of which costs its k output weights (0: no cap; default: the recipe's).", transform: Numeric.int(0, Int(Int32.max))) var maxNeurons: Int?
+    @Option(name: .customLong("last-layer-max-neurons"), parsing: .unconditional, help: "Vector-output runs with --layers > 1: --max-neurons of the last layer (0: no cap; default: --max-neurons).", transform: Numeric.int(0, Int(Int32.max))) var lastLayerMaxNeurons: Int?
+    @Option(name: .customLong("last-layer-share"), parsing: .unconditional, help: "Vector-output runs with --layers > 1: hidden layers are charged only for the input weights they keep and share (1 - F) s; the last layer gets the rest (0: s/L each, as published; default: the recipe's).", transform: Numeric.real(above: 0, inclusive: true, upTo: 0.99)) var lastLayerShare: Double?
     @Option(name: .customLong("output-share"), parsing: .unconditional, help: "Output layer's share of s under --ranking per-layer (above 0, at most 1) (default: 0.25).", transform: Numeric.real(above: 0, upTo: 1)) var outputShare: Double = 0.25
     @Option(parsing: .unconditional, help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour) (default: 2).", transform: Numeric.real(above: 0, upTo: 1e6)) var sigma: Double = 2
     @Option(name: .customLong("fourier-features"), parsing: .unconditional, help: "Fourier features for inr (d = 2x this) (default: 750).", transform: Numeric.int(1, 1_000_000)) var fourierFeatures: Int = 750
@@ -49,8 +53,8 @@ struct SolverFlags: ParsableArguments {
         s.inflation = inflation; s.revive = revive; s.stallReseed = stallReseed; s.stallGain = stallGain; s.stallSteps = stallSteps; s.gatesFollowFrom = gatesFollowFrom
         s.tinyFirstStep = tinyFirstStep; s.signedOutputs = signedOutputs; s.fixedPointFullStep = fixedPointFullStep
         s.refine = refine; s.refineRule = refineRule; s.reseedRule = reseedRule; s.reseedSearch = reseedSearch; s.tolerance = tolerance; s.batch = batch; s.chunk = chunk; s.loss = loss; s.lr = lr
-        s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
-        s.unitFeatures = unitFeatures; s.seedScale = seedScale
+        s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs; s.cooldownEpochs = cooldownEpochs
+        s.unitFeatures = unitFeatures; s.seedScale = seedScale; s.maxNeurons = maxNeurons; s.lastLayerMaxNeurons = lastLayerMaxNeurons; s.lastLayerShare = lastLayerShare
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
         s.coordinates = coordinates; s.holdout = holdout
         s.diagnostics = !noDiagnostics
