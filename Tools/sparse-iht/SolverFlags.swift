@@ -46,6 +46,8 @@ struct SolverFlags: ParsableArguments {
     @Option(name: .customLong("fourier-features"), parsing: .unconditional, help: "Fourier features for inr (d = 2x this) (default: 750).", transform: Numeric.int(1, 1_000_000)) var fourierFeatures: Int = 750
     @Option(help: "Pixel coordinates of the inr Fourier features: raw (integer row, col, as published) | unit (row/H, col/W). Default: raw with --recipe published, else unit.")
     var coordinates: FourierFeatures.Coordinates?
+    @Option(name: .customLong("constant-feature"), help: "inr: append a constant 1 to the Fourier features, a bias for every neuron (true/false). Default: on, off with --recipe published.")
+    var constantFeature: Bool?
     @Option(parsing: .unconditional, help: "inr: fit on a seeded random 1 - F of the pixels and report heldout_psnr on the rest (0 to below 1) (default: 0).", transform: Numeric.real(above: 0, inclusive: true, upTo: 0.99)) var holdout: Double = 0
     @Flag(help: "Skip the support diagnostics (separation, restricted eigenvalues).") var noDiagnostics = false
 
@@ -58,7 +60,7 @@ struct SolverFlags: ParsableArguments {
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs
         s.unitFeatures = unitFeatures; s.seedScale = seedScale
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
-        s.coordinates = coordinates; s.holdout = holdout
+        s.coordinates = coordinates; s.constantFeature = constantFeature; s.holdout = holdout
         s.diagnostics = !noDiagnostics
     }
 }
