@@ -76,7 +76,11 @@ public struct TaskSpec: Sendable, Equatable {
 
     public var defaults: TaskDefaults { TaskDefaults.of(task) }
     /// Width in force (gaussian is always 1).
-    public var resolvedM: Int { task == .gaussian ? 1 : (m ?? defaults.m) }
+    /// Hidden width in force: `m`, else the task's (`TaskDefaults.unpublishedM` unless
+    /// `--recipe published` is given; gaussian: 1).
+    public var resolvedM: Int {
+        task == .gaussian ? 1 : (m ?? (recipe != .published ? defaults.unpublishedM : nil) ?? defaults.m)
+    }
     public var resolvedS: Int { s ?? defaults.s }
     public var resolvedRecipe: SolverOptions.Recipe { recipe ?? defaults.recipe }
     /// Classes asked for (binary tasks default to 0,1).

@@ -8,12 +8,20 @@ import XCTest
 /// inr's constant feature: when it is on, what it appends, and that a saved model carries it.
 final class INRConstantFeatureTests: XCTestCase {
     /// On by default and under `--recipe best`, off under `--recipe published`; the flag
-    /// wins either way; other tasks refuse it.
+    /// wins either way; other tasks refuse it. The default inr run is the published solver
+    /// and feature map at m 50; `--recipe published` is the published run at m 200.
     func testConstantFeatureResolution() throws {
-        XCTAssertTrue(TaskSpec(task: .inr).resolvedConstantFeature)
+        let inr = TaskSpec(task: .inr)
+        XCTAssertTrue(inr.resolvedConstantFeature)
+        XCTAssertEqual(inr.resolvedM, 50); XCTAssertEqual(inr.resolvedS, 1000)
+        XCTAssertEqual(inr.resolvedRecipe, .published); XCTAssertEqual(inr.resolvedCoordinates, .raw)
         var spec = TaskSpec(task: .inr)
         try spec.apply(flag: "recipe", value: "published")
         XCTAssertFalse(spec.resolvedConstantFeature)
+        XCTAssertEqual(spec.resolvedM, 200); XCTAssertEqual(spec.resolvedCoordinates, .raw)
+        spec.m = 30
+        XCTAssertEqual(spec.resolvedM, 30)
+        XCTAssertEqual(TaskSpec(task: .planted).resolvedM, 10); XCTAssertEqual(TaskSpec(task: .binaryMNIST).resolvedM, 100)
         try spec.apply(flag: "constant-feature", value: "true")
         XCTAssertTrue(spec.resolvedConstantFeature)
         var best = TaskSpec(task: .inr)
