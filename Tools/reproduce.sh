@@ -83,10 +83,10 @@ fi
 if has e; then
   if [ $full = 1 ]; then
     sweep mnist-heatmap --task mnist --dataset fashion --method iht,imp --m 100,300,1000 --s 500,1000,2000,5000 --seeds 0,1,2
-    sweep inr-heatmap --task inr --method iht,imp --m 50,100,200,400 --s 250,500,1000,2000 --seeds 0,1,2
+    sweep inr-heatmap --task inr --constant-feature false --method iht,imp --m 50,100,200,400 --s 250,500,1000,2000 --seeds 0,1,2
   else
     sweep mnist-heatmap --task binary-mnist --method iht,imp --m 10,100 --s 50,200 --seeds 0
-    sweep inr-heatmap --task inr --method iht,imp --m 20,50 --s 200,500 --fourier-features 250 --steps 30 --epochs 30 --seeds 0
+    sweep inr-heatmap --task inr --constant-feature false --method iht,imp --m 20,50 --s 200,500 --fourier-features 250 --steps 30 --epochs 30 --seeds 0
   fi
   figures "$out/mnist-heatmap.jsonl" --kinds heatmap
   figures "$out/inr-heatmap.jsonl" --kinds heatmap

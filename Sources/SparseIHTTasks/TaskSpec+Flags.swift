@@ -68,6 +68,7 @@ extension TaskSpec {
         case "standardize": standardize = try bool()
         case "no-standardize": standardize = !(try bool())
         case "coordinates": coordinates = try choice(FourierFeatures.Coordinates.self)
+        case "constant-feature": constantFeature = try bool()
         case "holdout": holdout = try double()
         case "image": image = try int()
         case "sigma": sigma = try double()

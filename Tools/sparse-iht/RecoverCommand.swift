@@ -8,7 +8,7 @@ struct RecoverCommand: ParsableCommand {
         discussion: CommandHelp.recover)
 
     @Option(help: "The task.") var task: TaskKind = .planted
-    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden neurons (\(TaskDefaults.summary(\.m))).", valueName: "m"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden neurons (\(TaskDefaults.summary(\.m)); inr without --recipe published: \(TaskDefaults.of(.inr).unpublishedM ?? TaskDefaults.of(.inr).m)).", valueName: "m"),
             transform: Numeric.int()) var m: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("Sparsity budget (\(TaskDefaults.summary(\.s))).", valueName: "s"),
             transform: Numeric.int()) var s: Int?

@@ -10,7 +10,7 @@ struct SolverFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs of minibatch runs (default: binary-*: 15, mnist: 50, planted --outputs: 100).", transform: Numeric.int()) var epochs: Int?
     @Option(parsing: .unconditional, help: "Hidden layers, trained one at a time with budget s/L each (default: 1).", transform: Numeric.int(1, 1000)) var layers: Int = 1
     @Option(help: "Gate mode (default: sequential; planted-dictionary: convex).") var mode: GateMode?
-    @Option(help: "best (revival, stall re-seeding, exact-step refinement) | search (best with residual re-seeding, re-seeding from the best iterate and conjugate-gradient refinement: exact on the planted m = 50 grid cells) | published (the paper's code). Default: planted: search; others: best; inr: published (measured with the exact-step refinement: 31.2 dB against 23.1 dB for best, whose dead-neuron revival churns the budget on images).") var recipe: SolverOptions.Recipe?
+    @Option(help: "best (revival, stall re-seeding, exact-step refinement) | search (best with residual re-seeding, re-seeding from the best iterate and conjugate-gradient refinement: exact on the planted m = 50 grid cells) | published (the paper's code). Default: planted: search; others: best; inr: the published solver (best's dead-neuron revival and exact refinement lose on images) with m 50 and a constant feature; --recipe published there is the published run (m 200, no constant feature).") var recipe: SolverOptions.Recipe?
     @Option(parsing: .unconditional, help: "Threshold at inflation*s until the last 5 steps (theory's s~; 1 to 1000) (default: 1; binary tasks: 1.5 except with --recipe published).", transform: Numeric.real(above: 1, inclusive: true, upTo: 1000)) var inflation: Double?
     @Option(help: "Override the recipe: dead neurons get fresh random generators (true/false).", transform: Switch.parse) var revive: Bool?
     @Option(name: .customLong("stall-reseed"), help: "Override the recipe: re-seed the weakest neuron on a stall (true/false).", transform: Switch.parse) var stallReseed: Bool?
@@ -43,7 +43,8 @@ struct SolverFlags: ParsableArguments {
     @Option(name: .customLong("output-share"), parsing: .unconditional, help: "Output layer's share of s under --ranking per-layer (above 0, at most 1) (default: 0.25).", transform: Numeric.real(above: 0, upTo: 1)) var outputShare: Double = 0.25
     @Option(parsing: .unconditional, help: "Fourier feature scale for inr (grayscale; colour uses 5 on space, 0.05 on colour) (default: 2).", transform: Numeric.real(above: 0, upTo: 1e6)) var sigma: Double = 2
     @Option(name: .customLong("fourier-features"), parsing: .unconditional, help: "Fourier features for inr (d = 2x this) (default: 750).", transform: Numeric.int(1, 1_000_000)) var fourierFeatures: Int = 750
-    @Option(help: "Pixel coordinates of the inr Fourier features: raw (integer row, col, as published) | unit (row/H, col/W). Default: raw with --recipe published, else unit.") var coordinates: FourierFeatures.Coordinates?
+    @Option(help: "Pixel coordinates of the inr Fourier features: raw (integer row, col, as published) | unit (row/H, col/W). Default: raw; unit with --recipe best or search.") var coordinates: FourierFeatures.Coordinates?
+    @Option(name: .customLong("constant-feature"), help: "inr: append a constant 1 to the Fourier features, a bias for every neuron (true/false). Default: on, off with --recipe published.", transform: Switch.parse) var constantFeature: Bool?
     @Option(parsing: .unconditional, help: "inr: fit on a seeded random 1 - F of the pixels and report heldout_psnr on the rest (0 to below 1) (default: 0).", transform: Numeric.real(above: 0, inclusive: true, upTo: 0.99)) var holdout: Double = 0
     @Flag(help: "Skip the support diagnostics (separation, restricted eigenvalues).") var noDiagnostics = false
 
@@ -56,7 +57,7 @@ struct SolverFlags: ParsableArguments {
         s.outputLR = outputLR; s.supportSteps = supportSteps; s.schedule = schedule; s.warmupEpochs = warmupEpochs; s.cooldownEpochs = cooldownEpochs
         s.unitFeatures = unitFeatures; s.seedScale = seedScale; s.maxNeurons = maxNeurons; s.lastLayerMaxNeurons = lastLayerMaxNeurons; s.lastLayerShare = lastLayerShare
         s.ranking = ranking; s.outputShare = outputShare; s.sigma = sigma; s.fourierFeatures = fourierFeatures
-        s.coordinates = coordinates; s.holdout = holdout
+        s.coordinates = coordinates; s.constantFeature = constantFeature; s.holdout = holdout
         s.diagnostics = !noDiagnostics
     }
 }
