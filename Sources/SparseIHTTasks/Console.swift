@@ -24,3 +24,15 @@ extension SparseIHTError {
         return description
     }
 }
+
+/// A run-time failure with a message for the user (the command line exits with status 1
+/// and prints no usage text).
+public struct UserError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, turning the library's errors into a `UserError` carrying their message.
+public func reported<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as SparseIHTError { throw UserError(e.userMessage) }
+}

@@ -13,14 +13,6 @@ struct BackendOptions: ParsableArguments {
     var request: BackendRequest { BackendRequest(backend, device: device) }
 }
 
-/// A run-time failure with a message for the user (exit status 1, no usage text).
-struct CLIError: Error, CustomStringConvertible { let description: String }
-
-/// Runs `body`, turning the library's errors into a message without usage text.
-func reported<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as SparseIHTError { throw CLIError(description: e.userMessage) }
-}
-
 /// Runs a check of the library, turning its error into a usage error.
 func validated(_ check: () throws -> Void) throws {
     do { try check() } catch let e as SparseIHTError { throw ValidationError(e.userMessage) }
