@@ -41,10 +41,10 @@ let package = Package(
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
         .target(name: "SparseIHTTasks",
-                dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
+                dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
         .executableTarget(
             name: "sparse-iht",
-            dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest", "SparseIHTTasks",
+            dependencies: ["SparseIHTCore", "SparseIHTData", "SparseIHTTasks",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/sparse-iht"),
         .executableTarget(

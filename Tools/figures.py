@@ -212,8 +212,11 @@ def gamma_curves(rows, out, exact):
             shares = [sum(r["value"] > exact for r in points[a]) / len(points[a]) for a in angles]
             name = f"{key[0]} m={key[1]} s={key[2]} n={key[3]}"
             axes[0][0].plot(gammas, shares, marker="o", label=name)
+            labelled = None  # angle labels at least 2.5% of the axis apart, so that they stay readable
             for a, g in zip(angles, gammas if number == 0 else []):
-                axes[0][0].annotate(f"{a:g}°", (g, shares[angles.index(a)]), fontsize=6, xytext=(2, 4), textcoords="offset points")
+                if labelled is None or g - labelled >= 0.025 * max(gammas):
+                    axes[0][0].annotate(f"{a:g}°", (g, shares[angles.index(a)]), fontsize=6, xytext=(2, 4), textcoords="offset points")
+                    labelled = g
             every = [r for a in angles for r in points[a]]
             axes[0][1].scatter([r["metrics"]["planted_gamma"] for r in every], [r["value"] for r in every], s=8, label=name)
             print_crossing("gamma", name, gammas, shares)

@@ -86,7 +86,8 @@ def predict(model, x):
 
 
 def inr_inputs(model, height, width, channels):
-    """Fourier features of every pixel (and channel) coordinate (row/H, col/W[, channel])."""
+    """Fourier features of every pixel (and channel) coordinate (row/H, col/W[, channel]),
+    followed by a constant 1 when the model says fourierConstant."""
     features = model.get("fourierFeatures")
     b = model.get("fourierMatrix")
     if features is None or b is None:
@@ -99,7 +100,10 @@ def inr_inputs(model, height, width, channels):
         coords.append(ch.astype(np.float32))
     v = np.stack([a.reshape(-1) for a in coords], axis=1).astype(np.float64)
     angle = 2 * np.pi * (v @ b.T)
-    return np.concatenate([np.sin(angle).astype(np.float32), np.cos(angle).astype(np.float32)], axis=1)
+    parts = [np.sin(angle).astype(np.float32), np.cos(angle).astype(np.float32)]
+    if model.get("fourierConstant"):
+        parts.append(np.ones((len(v), 1), dtype=np.float32))
+    return np.concatenate(parts, axis=1)
 
 
 def main():

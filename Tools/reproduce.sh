@@ -68,7 +68,7 @@ if has c; then
   if [ $full = 1 ]; then
     sweep separation --task planted --m 2,3,5 --s 30 --planted-angle 2,5,10,15,20,25,30,35,40,50,60,75,90 --n 10000 --d 100 --steps 100 --seeds "$seeds20"
   else
-    sweep separation --task planted --m 2,3 --s 12 --planted-angle 5,10,15,20,25,30,35,40,50,60,75,90 --n 2000 --d 20 --steps 100 --seeds "$seeds20"
+    sweep separation --task planted --m 2,3 --s 12 --planted-angle 2,3,4,5,10,15,20,25,30,35,40,50,60,75,90 --n 2000 --d 20 --steps 100 --seeds "$seeds20"
   fi
   figures "$out/separation.jsonl" --kinds vs-gamma
 fi
@@ -83,10 +83,10 @@ fi
 if has e; then
   if [ $full = 1 ]; then
     sweep mnist-heatmap --task mnist --dataset fashion --method iht,imp --m 100,300,1000 --s 500,1000,2000,5000 --seeds 0,1,2
-    sweep inr-heatmap --task inr --method iht,imp --m 50,100,200,400 --s 250,500,1000,2000 --seeds 0,1,2
+    sweep inr-heatmap --task inr --constant-feature false --method iht,imp --m 50,100,200,400 --s 250,500,1000,2000 --seeds 0,1,2
   else
     sweep mnist-heatmap --task binary-mnist --method iht,imp --m 10,100 --s 50,200 --seeds 0
-    sweep inr-heatmap --task inr --method iht,imp --m 20,50 --s 200,500 --fourier-features 250 --steps 30 --epochs 30 --seeds 0
+    sweep inr-heatmap --task inr --constant-feature false --method iht,imp --m 20,50 --s 200,500 --fourier-features 250 --steps 30 --epochs 30 --seeds 0
   fi
   figures "$out/mnist-heatmap.jsonl" --kinds heatmap
   figures "$out/inr-heatmap.jsonl" --kinds heatmap

@@ -55,6 +55,10 @@ public final class IHTSolver<B: ComputeBackend> {
     let xFull: B.Buffer
     /// The problem's data transposed (`d x n`) on the host, for the support products.
     let xFullT: [Float]
+    /// Per-step buffers (batch, gates, gradients) reused across steps.
+    let pool: BufferPool<B>
+    /// Host rows of the current minibatch and their transpose, reused across steps.
+    let minibatch = MinibatchScratch()
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
@@ -70,6 +74,7 @@ public final class IHTSolver<B: ComputeBackend> {
         self.problem = problem
         self.options = options
         xFull = try backend.makeBuffer(problem.x)
+        pool = BufferPool(backend: backend)
         // Full-batch steps (as `BatchSchedule` decides: no batch, or one of n or more rows)
         // read the full transpose; minibatch steps transpose their own rows.
         let fullBatch = BatchSchedule(n: problem.n, batchSize: options.batchSize, seed: options.seed).isFullBatch

@@ -83,8 +83,9 @@ extension ModelFile {
             if let s = sigmas.first(where: { !$0.isFinite || $0 < 0 || $0 > 1e30 }) {
                 throw bad("fourierSigmas value \(s): need a finite standard deviation in 0...1e30")
             }
-            guard let twice = CheckedSize.product(f, 2), twice == inputs else {
-                throw bad("fourierFeatures = \(f) gives \(f.multipliedReportingOverflow(by: 2).overflow ? "too many" : String(2 * f)) inputs, the first layer takes \(inputs)")
+            let constant = fourierConstant == true ? 1 : 0
+            guard let twice = CheckedSize.product(f, 2), twice + constant == inputs else {
+                throw bad("fourierFeatures = \(f)\(constant == 1 ? " with the constant feature" : "") gives \(f.multipliedReportingOverflow(by: 2).overflow ? "too many" : String(2 * f + constant)) inputs, the first layer takes \(inputs)")
             }
             if let b = fourierMatrix, b != FourierMatrix.make(features: f, sigmas: sigmas, seed: fourierSeed ?? 0) {
                 throw bad("fourierMatrix does not match fourierFeatures, fourierSigmas and fourierSeed")

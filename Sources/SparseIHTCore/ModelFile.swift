@@ -73,6 +73,8 @@ public struct ModelFile: Codable, Sendable {
     public var fourierFeatures: Int?
     public var fourierSigmas: [Double]?
     public var fourierSeed: UInt64?
+    /// A constant 1 follows the `2 * fourierFeatures` sines and cosines (absent: false).
+    public var fourierConstant: Bool?
     /// The Fourier matrix `B` (`fourierFeatures x dims`, row-major) derived from the seed
     /// and sigmas (`FourierMatrix.make`); filled on `write` when the parameters are set.
     public var fourierMatrix: [Float]?

@@ -9,6 +9,16 @@ public struct SparseRows: Sendable, Equatable {
     public var rows: Int { offsets.count - 1 }
     public var nonzeros: Int { columns.count }
 
+    /// No rows.
+    public init() {}
+
+    /// Appends one row (`columns` ascending, below the product's `d`).
+    public mutating func append(columns c: [Int32], values v: [Float]) {
+        precondition(c.count == v.count, "a sparse row needs one value per column")
+        columns.append(contentsOf: c); values.append(contentsOf: v)
+        offsets.append(Int32(columns.count))
+    }
+
     /// Rows `neurons` (in that order) of `weights` (block length `weights.d`), keeping the
     /// first `width` entries of each block, each value times `scale(neuron)`.
     public init(_ weights: SparseWeights, width: Int, neurons: [Int], scale: (Int) -> Float = { _ in 1 }) {

@@ -54,16 +54,36 @@ func radixThreshold(_ values: UnsafeBufferPointer<Float>, k: Int) -> (UInt32, In
     var prefixMask: UInt32 = 0  // which bits are fixed
     var remaining = k           // how many still to take among entries matching the prefix
     var hist = [Int](repeating: 0, count: 256)
-    for shift in stride(from: 24, through: 0, by: -8) {
-        for b in 0..<256 { hist[b] = 0 }
-        for v in values {
-            let key = magnitudeKey(v)
-            if key & prefixMask == prefix { hist[Int((key >> UInt32(shift)) & 0xFF)] += 1 }
+    // Keys still matching the prefix, gathered on the second pass: the later passes read
+    // only them instead of every value again.
+    var keys = [UInt32]()
+    hist.withUnsafeMutableBufferPointer { h in
+        for shift in stride(from: 24, through: 0, by: -8) {
+            for b in 0..<256 { h[b] = 0 }
+            let sh = UInt32(shift)
+            if shift == 24 {
+                for v in values { h[Int(magnitudeKey(v) >> 24)] += 1 }
+            } else if shift == 16 {
+                for v in values {
+                    let key = magnitudeKey(v)
+                    if key & prefixMask == prefix { keys.append(key); h[Int((key >> sh) & 0xFF)] += 1 }
+                }
+            } else {
+                var kept = 0
+                keys.withUnsafeMutableBufferPointer { kp in
+                    for t in 0..<kp.count where kp[t] & prefixMask == prefix {
+                        let key = kp[t]
+                        kp[kept] = key; kept += 1
+                        h[Int((key >> sh) & 0xFF)] += 1
+                    }
+                }
+                keys.removeLast(keys.count - kept)
+            }
+            var bin = 255
+            while bin > 0 && h[bin] < remaining { remaining -= h[bin]; bin -= 1 }
+            prefix |= UInt32(bin) << sh
+            prefixMask |= 0xFF << sh
         }
-        var bin = 255
-        while bin > 0 && hist[bin] < remaining { remaining -= hist[bin]; bin -= 1 }
-        prefix |= UInt32(bin) << UInt32(shift)
-        prefixMask |= 0xFF << UInt32(shift)
     }
     return (prefix, remaining)
 }

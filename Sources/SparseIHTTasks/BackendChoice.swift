@@ -37,3 +37,13 @@ public enum BackendChoice: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+/// `--backend` and `--device` as the command line gives them.
+public struct BackendRequest: Sendable, Equatable {
+    public var choice: BackendChoice
+    public var device: String?
+    public init(_ choice: BackendChoice = .auto, device: String? = nil) { self.choice = choice; self.device = device }
+
+    /// Opens the backend (`auto` falls back to the CPU with a one-line notice on stderr).
+    public func open() throws -> any ComputeBackend { try choice.open(device: device, notice: Console.notice) }
+}

@@ -20,7 +20,9 @@ public struct BaselineSpec: Sendable, Equatable {
     /// Adam's learning rate.
     public var lr: Float = 1e-3
 
-    public init(task: TaskSpec, targets: [Int]) { self.task = task; self.targets = targets }
+    public init(task: TaskSpec, targets: [Int], method: BaselineMethod = .imp, lr: Float = 1e-3) {
+        self.task = task; self.targets = targets; self.method = method; self.lr = lr
+    }
 
     /// `--s` of `baseline`: comma-separated positive budgets ("500,2000").
     public static func targets(parsing text: String) throws -> [Int] {

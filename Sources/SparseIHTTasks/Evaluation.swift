@@ -13,7 +13,9 @@ public struct EvaluationSpec: Sendable {
     /// Write the predictions (`.npy`, n x outputs) here.
     public var predictions: String?
 
-    public init(model: String, task: TaskSpec) { self.model = model; self.task = task }
+    public init(model: String, task: TaskSpec, on: EvaluationPart = .test, predictions: String? = nil) {
+        self.model = model; self.task = task; self.on = on; self.predictions = predictions
+    }
 
     /// Checks the task and files before the model is read.
     public func validate() throws {
@@ -77,7 +79,10 @@ public enum Evaluation {
                 throw SparseIHTError.invalidArgument("\(spec.model) was not trained on the inr task (no Fourier features)")
             }
             let img = try RealTasks.image(dataset: t.dataset, index: t.image)
-            let (rows, values) = try FourierFeatures.rows(of: img, features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
+            var (rows, values) = try FourierFeatures.rows(of: img, features: features, sigmas: sigmas, seed: file.fourierSeed ?? 0)
+            if file.fourierConstant == true {
+                rows = FourierFeatures.appendingConstant(rows, n: values.count, d: 2 * features)
+            }
             let psnr = FitMetrics.psnr(prediction: try predict(rows, values.count), target: values, peak: 1)
             r.psnr = psnr
             line = String(format: "psnr %.2f dB (peak 1)", psnr)

@@ -22,6 +22,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// inr: pixel coordinates of the feature map, held-out fraction and PSNR (peak 1) on
     /// the held-out pixels.
     public var coordinates: String?, holdout: Double?, heldoutPsnr: Double?
+    /// inr: a constant 1 was appended to the Fourier features.
+    public var constantFeature: Bool?
     public var testAccuracy: Double?, trainAccuracy: Double?, accuracy: Double?
     public var relativeWeightError: Double?, supportPrecision: Double?, supportRecall: Double?
     /// Pattern difference of the planted neurons on the inputs (runs with `--planted-angle`).
@@ -50,7 +52,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         case classes, testN = "test_n", image, width, height, channels, sigma, psnrPeak = "psnr_peak"
         case center, standardize, pixelScale = "pixel_scale", lr, pruneFraction = "prune_fraction"
         case psnr, relativeResidual = "relative_residual", psnrAt15 = "psnr_at_15"
-        case coordinates, holdout, heldoutPsnr = "heldout_psnr"
+        case coordinates, holdout, heldoutPsnr = "heldout_psnr", constantFeature = "constant_feature"
         case testAccuracy = "test_accuracy", trainAccuracy = "train_accuracy", accuracy
         case relativeWeightError = "relative_weight_error", supportPrecision = "support_precision"
         case supportRecall = "support_recall", plantedGamma = "planted_gamma", stopReason = "stop_reason", supportSize = "support_size"

@@ -32,6 +32,11 @@ public struct Shard: Codable, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
+extension Shard: LosslessStringConvertible {
+    /// `i/N` as `init(parsing:)` reads it; nil when it does not parse.
+    public init?(_ description: String) { try? self.init(parsing: description) }
+}
+
 /// A sweep: methods x every combination of the flags' values x seeds, on one task.
 /// `cells()` lists them in one fixed order (methods, then flags in the order given with
 /// the last varying fastest, then seeds), so every process that builds the same grid

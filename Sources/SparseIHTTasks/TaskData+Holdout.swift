@@ -17,12 +17,13 @@ extension TaskData {
         return order[0..<count].sorted()
     }
 
-    /// The inr task's data from feature rows `x` (`n x 2*features`) and targets `values`:
+    /// The inr task's data from feature rows `x` (`n x d`: `2*features`, plus one with the
+    /// constant feature) and targets `values`:
     /// all rows train and are scored when `holdout` is 0; else a seeded `holdout` fraction
     /// of the rows is kept apart in `heldout` and the rest train (and are scored as `psnr`).
-    static func inrData(x: [Float], values: [Float], features: Int, holdout: Double, seed: UInt64,
+    static func inrData(x: [Float], values: [Float], d: Int, holdout: Double, seed: UInt64,
                         image: (width: Int, height: Int, channels: Int), sigmas: [Double]) throws -> TaskData {
-        let n = values.count, d = 2 * features
+        let n = values.count
         let held = heldoutSamples(n: n, fraction: holdout, seed: seed)
         guard held.count < n else {
             throw SparseIHTError.invalidArgument("--holdout \(holdout) leaves no pixel to train on")

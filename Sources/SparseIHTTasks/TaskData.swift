@@ -69,8 +69,13 @@ public struct TaskData: Sendable {
             try checkFeatureMemory(width: img.width, height: img.height, channels: img.channels, features: spec.fourierFeatures)
             let sigmas = FourierFeatures.unitSigmas(FourierFeatures.publishedSigmas(channels: img.channels, gray: spec.sigma),
                                                     coordinates: spec.resolvedCoordinates, width: img.width, height: img.height)
-            let (x, values) = try FourierFeatures.rows(of: img, features: spec.fourierFeatures, sigmas: sigmas, seed: spec.seed)
-            return try inrData(x: x, values: values, features: spec.fourierFeatures, holdout: spec.holdout, seed: spec.seed,
+            var (x, values) = try FourierFeatures.rows(of: img, features: spec.fourierFeatures, sigmas: sigmas, seed: spec.seed)
+            var d = 2 * spec.fourierFeatures
+            if spec.resolvedConstantFeature {
+                x = FourierFeatures.appendingConstant(x, n: values.count, d: d)
+                d += 1
+            }
+            return try inrData(x: x, values: values, d: d, holdout: spec.holdout, seed: spec.seed,
                                image: (img.width, img.height, img.channels), sigmas: sigmas)
         case .binaryMNIST, .mnist, .binaryCIFAR10:
             let wanted = spec.wantedClasses

@@ -21,6 +21,7 @@ extension TaskRunner {
         r.denseNetworkBytes = (m * data.d + m) * 4
         r.history = history.map { HistoryEntry($0, full: false) }
         r.coordinates = spec.resolvedCoordinates.rawValue
+        r.constantFeature = spec.resolvedConstantFeature
         var pixels = fit, heldoutText = ""
         if let held = data.heldout, let trainIdx = data.trainSamples, let heldIdx = data.heldoutSamples {
             let heldFit = try model.predict(x: held.x, n: held.n, backend: backend)

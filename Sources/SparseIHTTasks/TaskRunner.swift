@@ -58,6 +58,7 @@ public enum TaskRunner {
         file.inputMean = data.scaling.shift
         if let sigmas = data.sigmas {
             file.fourierFeatures = spec.fourierFeatures; file.fourierSigmas = sigmas; file.fourierSeed = spec.seed
+            if spec.resolvedConstantFeature { file.fourierConstant = true }
         }
         try file.write(to: path)
     }

@@ -35,6 +35,8 @@ extension TaskSpec {
         case "inflation": inflation = try double()
         case "revive": revive = try bool()
         case "stall-reseed": stallReseed = try bool()
+        case "stall-gain": stallGain = try double()
+        case "stall-steps": stallSteps = try int()
         case "gates-follow-from": gatesFollowFrom = try int()
         case "tiny-first-step": tinyFirstStep = try bool()
         case "signed-outputs": signedOutputs = try bool()
@@ -66,6 +68,7 @@ extension TaskSpec {
         case "standardize": standardize = try bool()
         case "no-standardize": standardize = !(try bool())
         case "coordinates": coordinates = try choice(FourierFeatures.Coordinates.self)
+        case "constant-feature": constantFeature = try bool()
         case "holdout": holdout = try double()
         case "image": image = try int()
         case "sigma": sigma = try double()
@@ -82,5 +85,12 @@ extension TaskSpec {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }), Set(parts).count == parts.count else { return nil }
         return parts.compactMap { $0 }
+    }
+
+    /// Checks an optional `--classes` text (a typo is an error, not a shorter list).
+    public static func checkClasses(_ text: String?) throws {
+        if let text, parseClasses(text) == nil {
+            throw SparseIHTError.invalidArgument("--classes must be a comma-separated list of distinct class indices, e.g. 0,1 (got '\(text)')")
+        }
     }
 }

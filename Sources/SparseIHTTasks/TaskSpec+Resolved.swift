@@ -20,4 +20,10 @@ extension TaskSpec {
     public var resolvedCoordinates: FourierFeatures.Coordinates {
         coordinates ?? (resolvedRecipe == .published ? .raw : .unit)
     }
+    /// inr constant feature in force: `constantFeature`, else on unless `--recipe published`
+    /// is given (the default inr run is the published solver on the published map plus this
+    /// column; docs/measurements.md, "INR: fewer neurons and a constant feature").
+    public var resolvedConstantFeature: Bool {
+        constantFeature ?? (task == .inr && recipe != .published)
+    }
 }

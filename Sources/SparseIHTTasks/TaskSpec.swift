@@ -24,6 +24,8 @@ public struct TaskSpec: Sendable, Equatable {
     /// Threshold inflation (nil: the task's, `resolvedInflation`).
     public var inflation: Double?
     public var revive: Bool?, stallReseed: Bool?, gatesFollowFrom: Int?, tinyFirstStep: Bool?
+    /// Stall rule of the re-seeding (nil: the solver's, 0.1 dB in 3 steps).
+    public var stallGain: Double?, stallSteps: Int?
     public var signedOutputs = false, fixedPointFullStep = false
     /// Refinement step-size rule (nil: the recipe's).
     public var refineRule: SolverOptions.RefineRule?
@@ -73,6 +75,8 @@ public struct TaskSpec: Sendable, Equatable {
     /// inr: pixel coordinates fed to the Fourier features (nil: raw under the published
     /// recipe, as published; see `resolvedCoordinates`).
     public var coordinates: FourierFeatures.Coordinates?
+    /// inr: append a constant 1 to the Fourier features (nil: `resolvedConstantFeature`).
+    public var constantFeature: Bool?
     /// inr: fraction of the pixels held out of training and scored apart (0: none).
     public var holdout = 0.0
     public var seed: UInt64 = 0
@@ -85,7 +89,11 @@ public struct TaskSpec: Sendable, Equatable {
 
     public var defaults: TaskDefaults { TaskDefaults.of(task) }
     /// Width in force (gaussian is always 1).
-    public var resolvedM: Int { task == .gaussian ? 1 : (m ?? defaults.m) }
+    /// Hidden width in force: `m`, else the task's (`TaskDefaults.unpublishedM` unless
+    /// `--recipe published` is given; gaussian: 1).
+    public var resolvedM: Int {
+        task == .gaussian ? 1 : (m ?? (recipe != .published ? defaults.unpublishedM : nil) ?? defaults.m)
+    }
     public var resolvedS: Int { s ?? defaults.s }
     public var resolvedRecipe: SolverOptions.Recipe { recipe ?? defaults.recipe }
     /// Classes asked for (binary tasks default to 0,1).
@@ -116,7 +124,9 @@ public struct TaskSpec: Sendable, Equatable {
         if let epochs, !(1...10_000_000).contains(epochs) { throw bad("--epochs \(epochs): need 1...10000000") }
         if let steps, !(1...10_000_000).contains(steps) { throw bad("--steps \(steps): need 1...10000000") }
         if !(0..<1).contains(holdout) || !holdout.isFinite { throw bad("--holdout \(holdout): need a fraction in [0, 1)") }
-        if (holdout > 0 || coordinates != nil) && task != .inr { throw bad("--holdout and --coordinates apply to the inr task") }
+        if (holdout > 0 || coordinates != nil || constantFeature != nil) && task != .inr {
+            throw bad("--holdout, --coordinates and --constant-feature apply to the inr task")
+        }
         try checkSchedule()
     }
 
@@ -128,6 +138,8 @@ public struct TaskSpec: Sendable, Equatable {
         o.steps = steps ?? (resolvedRecipe == .published ? defaults.publishedSteps : defaults.steps)
         if let v = revive { o.revive = v }
         if let v = stallReseed { o.stallReseed = v }
+        if let v = stallGain { o.stallGain = v }
+        if let v = stallSteps { o.stallSteps = v }
         if let v = gatesFollowFrom { o.gatesFollowFrom = v }
         if let v = tinyFirstStep { o.tinyFirstStep = v }
         if let v = refineRule { o.refineRule = v }

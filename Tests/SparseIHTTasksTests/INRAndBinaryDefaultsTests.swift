@@ -53,6 +53,7 @@ final class INRAndBinaryDefaultsTests: XCTestCase {
         try writeTestImage(to: dir + "/img.pgm", width: 12, height: 10)
         var spec = TaskSpec(task: .inr)
         spec.dataset = dir + "/img.pgm"; spec.m = 10; spec.s = 60; spec.fourierFeatures = 40; spec.steps = 8; spec.seed = 2
+        spec.constantFeature = false  // 80 features per row
         let full = try TaskData.make(spec, m: 10, plantedS: 60, backend: CPUBackend())
         spec.holdout = 0.25
         let split = try TaskData.make(spec, m: 10, plantedS: 60, backend: CPUBackend())

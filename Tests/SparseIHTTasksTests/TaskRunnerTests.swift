@@ -138,7 +138,8 @@ final class TaskRunnerTests: XCTestCase {
         let r = try TaskRunner.recover(inr, outputs: TaskOutputs(json: dir + "/inr.json"), backend: CPUBackend()).report
         let fitted = try PNGImage.read(dir + "/inr.png")  // the fitted image beside the report
         XCTAssertEqual(fitted.width, 12); XCTAssertEqual(fitted.height, 10); XCTAssertEqual(fitted.channels, 1)
-        XCTAssertEqual(r.width, 12); XCTAssertEqual(r.d, 80); XCTAssertEqual(r.psnrPeak, 1); XCTAssertEqual(r.history?.count, 8)
+        XCTAssertEqual(r.width, 12); XCTAssertEqual(r.d, 81)  // 2 x 40 Fourier features and the constant one
+        XCTAssertEqual(r.constantFeature, true); XCTAssertEqual(r.psnrPeak, 1); XCTAssertEqual(r.history?.count, 8)
         var vector = TaskSpec(task: .planted)
         vector.n = 300; vector.d = 10; vector.m = 4; vector.s = 30; vector.outputs = 2; vector.epochs = 3
         let v = try TaskRunner.recover(vector, backend: CPUBackend()).report

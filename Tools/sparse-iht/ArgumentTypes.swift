@@ -7,9 +7,7 @@ extension TaskKind: ExpressibleByArgument {}
 extension BackendChoice: ExpressibleByArgument {}
 extension BaselineMethod: ExpressibleByArgument {}
 extension EvaluationPart: ExpressibleByArgument {}
-extension Shard: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
-}
+extension Shard: ExpressibleByArgument {}
 extension GateMode: ExpressibleByArgument {
     /// The gate modes `--mode` accepts (linear is the gaussian task's own, not a choice).
     public static var allValueStrings: [String] { [GateMode.sequential.rawValue, GateMode.convex.rawValue] }
@@ -22,10 +20,3 @@ extension VectorOptions.Ranking: ExpressibleByArgument {}
 extension VectorOptions.StepSchedule: ExpressibleByArgument {}
 extension FourierFeatures.Coordinates: ExpressibleByArgument {}
 extension RealTasks.Split: ExpressibleByArgument {}
-
-/// Validation of an optional `--classes` flag (a typo is an error, not a shorter list).
-func validateClassList(_ text: String?) throws {
-    if let text, TaskSpec.parseClasses(text) == nil {
-        throw ValidationError("--classes must be a comma-separated list of distinct class indices, e.g. 0,1 (got '\(text)')")
-    }
-}

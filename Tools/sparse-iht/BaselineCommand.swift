@@ -7,15 +7,7 @@ struct BaselineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
         abstract: "Dense MLP + Adam, then iterative magnitude pruning with rewinding (imp) or one-shot pruning (magnitude).",
-        discussion: """
-        imp (the published protocol): train for --epochs (one batch order per round), prune
-        --prune-fraction of the remaining weights by global magnitude across all layers, score the
-        pruned network, rewind survivors to their initial values, repeat until at most min(--s)
-        weights remain; the score at each target s is the first round whose pruned network has at
-        most s weights. A last round retrains the final mask ("retrained" score). magnitude:
-        train once, prune to each s, score without retraining. Memory counts the dense weights,
-        gradients and both Adam moments.
-        """)
+        discussion: CommandHelp.baseline)
 
     @Option(help: "imp | magnitude") var method: BaselineMethod = .imp
     @Option(help: "planted | files | binary-mnist | binary-cifar10 | mnist | inr") var task: TaskKind = .planted
@@ -36,20 +28,13 @@ struct BaselineCommand: ParsableCommand {
         get throws {
             var t = data.spec(task)
             t.m = m; t.layers = layers; t.epochs = epochs; t.batch = batch; t.pruneFraction = pruneFraction
-            var spec = BaselineSpec(task: t, targets: try BaselineSpec.targets(parsing: s))
-            spec.method = method; spec.lr = lr
-            return spec
+            return BaselineSpec(task: t, targets: try BaselineSpec.targets(parsing: s), method: method, lr: lr)
         }
     }
 
     func validate() throws { try validated { try spec.validate() } }
 
     func run() throws {
-        if let json { try reported { try OutputCheck.check(option: "--json", path: json) } }
-        Interruption.install()
-        let backend = try backendOptions.open()
-        var observer = TaskObserver()
-        if !quiet { observer.notice = notice }
-        print(try reported { try BaselineRunner.run(try spec, json: json, observer: observer, backend: backend) }.summary)
+        print(try reported { try CommandRuns.baseline(try spec, json: json, quiet: quiet, backend: backendOptions.request) }.summary)
     }
 }

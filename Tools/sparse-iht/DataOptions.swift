@@ -12,7 +12,7 @@ struct DatasetOptions: ParsableArguments {
     var split: RealTasks.Split = .published
     @Option(parsing: .unconditional, help: "Image index for inr from a dataset (default: 0).", transform: Numeric.int(0)) var image: Int = 0
 
-    func validate() throws { try validateClassList(classes) }
+    func validate() throws { try validated { try TaskSpec.checkClasses(classes) } }
 
     /// `TaskSpec` of `task` reading this data.
     func spec(_ task: TaskKind) -> TaskSpec {
@@ -36,10 +36,6 @@ struct DataOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Centre and divide classification inputs by the training set's per-feature standard deviation (floored at 0.1 x the largest) (default: on for binary tasks except with --recipe published).")
     var standardize: Bool?
     @Option(parsing: .unconditional, help: "Random seed (data and solver), 0 to 2^64-1 (default: 0).", transform: Numeric.seed) var seed: UInt64 = 0
-
-    func validate() throws {
-        guard n >= 1, d >= 1 else { throw ValidationError("--n and --d must be positive") }
-    }
 
     func spec(_ task: TaskKind) -> TaskSpec {
         var s = source.spec(task)

@@ -5,13 +5,10 @@ struct RecoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
         abstract: "Train a sparse ReLU network by IHT on a synthetic or real-data task.",
-        discussion: TaskKind.overview + "\n\n--dataset is mnist-sample, fashion, or a path (IDX directory, CIFAR-10 "
-            + "directory or .bin, CSV, PNG/PGM/PPM). Defaults follow the published settings of each task; the solver's "
-            + "defaults are the best measured recipe (--recipe published for the paper's code). Output paths are checked "
-            + "before the run; Ctrl-C (or SIGTERM) leaves earlier outputs as they were.")
+        discussion: CommandHelp.recover)
 
     @Option(help: "The task.") var task: TaskKind = .planted
-    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden neurons (\(TaskDefaults.summary(\.m))).", valueName: "m"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hidden neurons (\(TaskDefaults.summary(\.m)); inr without --recipe published: \(TaskDefaults.of(.inr).unpublishedM ?? TaskDefaults.of(.inr).m)).", valueName: "m"),
             transform: Numeric.int()) var m: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("Sparsity budget (\(TaskDefaults.summary(\.s))).", valueName: "s"),
             transform: Numeric.int()) var s: Int?
@@ -30,13 +27,24 @@ struct RecoverCommand: ParsableCommand {
     func validate() throws { try validated { try spec.validate() } }
 
     func run() throws {
-        try output.check()
-        try reported { try spec.checkOutputs(output.outputs) }
-        Interruption.install()
-        let backend = try backendOptions.open()
-        let log = try output.log.map { try RunLog(path: $0) }
-        let progress = ProgressLine(quiet: output.quiet, log: log)
-        let run = try reported { try TaskRunner.recover(spec, outputs: output.outputs, observer: progress.observer, backend: backend) }
-        print(run.summary)
+        print(try reported {
+            try CommandRuns.recover(spec, outputs: output.outputs, log: output.log, quiet: output.quiet, backend: backendOptions.request)
+        }.summary)
     }
+}
+
+
+/// The files `recover` writes. All of them are checked before the run starts and written
+/// together at its end (temporary names, then one rename each); `--log` streams during it.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Write the result document (JSON) here (inr: also the fitted image, .png beside it).") var json: String?
+    @Option(help: "Save the trained model (JSON) for `sparse-iht evaluate`.") var model: String?
+    @Option(help: "Write the recovered d x m first-layer matrix (.npy, float32) here (one-layer scalar runs: all tasks but mnist, --outputs > 1 and --layers > 1).")
+    var weights: String?
+    @Option(name: .customLong("sparse-weights"), help: "Write the support as PATH.indices.npy (int64 flat j*d+i) and PATH.values.npy (the runs of --weights).")
+    var sparseWeights: String?
+    @Option(help: "Stream one JSON record per step or epoch here (JSON lines, written as the run goes).") var log: String?
+    @Flag(help: "No progress line.") var quiet = false
+
+    var outputs: TaskOutputs { TaskOutputs(weights: weights, sparseWeights: sparseWeights, model: model, json: json) }
 }

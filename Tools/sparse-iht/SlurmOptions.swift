@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SparseIHTTasks
 
 /// `sweep --emit-slurm DIR` and its resource flags: write the grid as a Slurm job array.
@@ -15,17 +14,12 @@ struct SlurmOptions: ParsableArguments {
     @Option(name: .customLong("slurm-account"), help: "Account (default: the user's).") var account: String?
     @Option(name: .customLong("slurm-job-name"), help: "Job name.") var jobName: String = "sparse-iht-sweep"
 
-    /// Writes the scripts for `grid` and prints how to submit and merge.
-    func emit(_ grid: SweepGrid, jobs: Int, backend: BackendChoice, device: String?) throws {
-        guard let directory else { return }
-        let binary = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).standardizedFileURL.path
-        var array = SlurmArray(grid: grid, tasks: tasks, executable: binary)
+    /// The job array of `grid` running this binary, `jobs` cells at once per task.
+    func array(_ grid: SweepGrid, jobs: Int) -> SlurmArray {
+        var array = SlurmArray(grid: grid, tasks: tasks, executable: Console.executable)
         array.cpusPerTask = cpus; array.gpusPerTask = gpus; array.jobs = jobs
         array.time = time; array.memory = memory; array.partition = partition; array.account = account
-        array.jobName = jobName; array.backend = backend == .auto ? .cpu : backend; array.device = device
-        let dir = try reported { try array.write(to: directory) }
-        print("slurm: \(grid.cells().count) cells in \(tasks) array tasks")
-        print("submit: sbatch \(dir)/\(SlurmArray.scriptName)   (again after failures: only missing cells rerun)")
-        print("merge:  \(dir)/\(SlurmArray.mergeName) [CSV]")
+        array.jobName = jobName
+        return array
     }
 }

@@ -1,14 +1,11 @@
 import ArgumentParser
-import Foundation
 import SparseIHTTasks
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Run a grid of cells (methods x task flag values x seeds), resumable, sharded, in parallel.",
-        discussion: "Every task flag of recover may follow (--m 1,2,5 --s 5,10 --n 500,1000 --steps 10 ...); numeric "
-            + "flags take comma-separated lists, and the grid is every combination. Each finished cell is appended to --out "
-            + "as one JSON line (fsynced); cells already there are skipped, so a killed sweep resumes where it stopped.",
+        discussion: CommandHelp.sweep,
         subcommands: [SweepRunCommand.self, SweepMergeCommand.self, SweepCellCommand.self],
         defaultSubcommand: SweepRunCommand.self)
 }
@@ -29,26 +26,16 @@ struct SweepRunCommand: ParsableCommand {
 
     func run() throws {
         let grid = try reported { try SweepGrid(task: task, methods: method, seeds: seeds, arguments: taskFlags) }
-        if slurm.directory != nil {
+        if let directory = slurm.directory {
             guard out == nil, shard == .whole else { throw ValidationError("--emit-slurm writes DIR/results/shard-i.jsonl itself: no --out or --shard") }
-            return try slurm.emit(grid, jobs: jobs, backend: backendOptions.backend, device: backendOptions.device)
+            let array = slurm.array(grid, jobs: jobs)
+            return try reported { try CommandRuns.emitSlurm(array, backend: backendOptions.request, to: directory) }.forEach { print($0) }
         }
         guard let out else { throw ValidationError("Missing expected argument '--out <out>'") }
-        try reported { try OutputCheck.checkAppendable(option: "--out", path: out) }
-        Interruption.note = "the finished cells in \(out) are kept: run the same command again to resume"
-        Interruption.install()
-        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        let backend = backendOptions.backend, device = backendOptions.device
-        let line = ProgressLine(quiet: quiet)
         let summary = try reported {
-            try SweepRunner.run(grid, shard: shard, jobs: jobs, out: out,
-                                execute: { try $0.runInChild(executable: executable, backend: backend, device: device) },
-                                progress: line.showSweep)
+            try CommandRuns.sweep(grid, shard: shard, jobs: jobs, out: out, quiet: quiet, backend: backendOptions.request)
         }
-        line.finish()
-        if summary.cutLastLine { notice("cut a half-written last line of \(out); its cell ran again") }
-        for f in summary.failures { notice("failed: \(f.cell): \(f.error)") }
-        print("sweep: \(summary.total) cells in shard \(shard), \(summary.skipped) already done, \(summary.ran - summary.failures.count) run, \(summary.failures.count) failed")
+        print(summary.report(shard: shard))
         if !summary.failures.isEmpty { throw ExitCode(1) }
     }
 }
@@ -60,11 +47,22 @@ struct SweepCellCommand: ParsableCommand {
     @Argument(help: "The cell as JSON.") var cell: String
     @OptionGroup var backendOptions: BackendOptions
 
+    func run() throws { print(try reported { try CommandRuns.cell(cell, backend: backendOptions.request) }) }
+}
+
+
+/// Merges results files into a CSV and checks them against their grid.
+struct SweepMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge results files (e.g. the shards of one sweep) into a tidy CSV; exit 1 on missing or duplicated cells.")
+
+    @Argument(help: "Results files (JSON lines) of one grid.") var files: [String]
+    @Option(help: "Write the CSV here.") var csv: String?
+
     func run() throws {
-        Interruption.install()
-        let cell = try reported { try SweepCell(argument: self.cell) }
-        let backend = try backendOptions.open()
-        let row = try reported { try cell.run(backend: backend) }
-        print(String(decoding: try row.line(), as: UTF8.self))
+        let merged = try reported { try CommandRuns.merge(files, csv: csv) }
+        merged.reportLines().forEach { print($0) }
+        if merged.hasProblems { throw ExitCode(1) }
     }
 }

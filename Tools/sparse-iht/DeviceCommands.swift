@@ -1,9 +1,13 @@
 import ArgumentParser
-import SparseIHTCore
-import SparseIHTCPU
-import SparseIHTOpenCL
-import SparseIHTSelfTest
 import SparseIHTTasks
+
+/// `devices` and `selftest`: the backends this machine offers.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List OpenCL devices and the CPU backend.")
+
+    func run() throws { try CommandRuns.devices { print($0) } }
+}
 
 struct SelfTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,12 +21,6 @@ struct SelfTestCommand: ParsableCommand {
             transform: Numeric.int(1, 1 << 28)) var topkSize: Int?
 
     func run() throws {
-        let selector = BackendChoice.selector(device)
-        let opencl = try OpenCLBackend(selector: selector)
-        print("selftest: \(opencl.deviceDescription) against \(CPUBackend().deviceDescription)")
-        let result = try SelfTest.run(reference: CPUBackend(), candidate: opencl, extraTopK: topkSize)
-        for f in result.failures { print("FAIL \(f)") }
-        print("\(result.passed) passed, \(result.failures.count) failed")
-        if !result.failures.isEmpty { throw ExitCode(1) }
+        if try !CommandRuns.selfTest(device: device, extraTopK: topkSize, line: { print($0) }) { throw ExitCode(1) }
     }
 }
