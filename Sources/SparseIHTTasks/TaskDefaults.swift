@@ -31,7 +31,8 @@ public struct TaskDefaults: Sendable, Equatable {
         /// The same with `--layers > 1` (measured separately; with the neuron caps the one-layer
         /// values are also the best there).
         public var layeredLR: Double, layeredSeedScale: Double
-        public var supportSteps: Int
+        /// Gradient steps on the support after each thresholding step (one layer; `--layers > 1`).
+        public var supportSteps: Int, layeredSupportSteps: Int
         /// Cap on live neurons (neuron-consistent ranking; one layer and the hidden layers of
         /// `--layers > 1`) and the last layer's cap with `--layers > 1`.
         public var maxNeurons: Int, layeredMaxNeurons: Int, lastLayerMaxNeurons: Int
@@ -66,7 +67,7 @@ public struct TaskDefaults: Sendable, Equatable {
             return .init(m: 1000, s: 2000, steps: 100, publishedSteps: 15, epochs: 50, batch: 5000, baselineBatch: 5000,
                          loss: .crossEntropy, recipe: .best, mode: .sequential, solver: .vector, metric: .testAccuracy,
                          vectorBest: VectorRecipe(standardize: true, standardizedLR: 0.7, standardizedSeedScale: 10,
-                                                  layeredLR: 0.7, layeredSeedScale: 10, supportSteps: 1,
+                                                  layeredLR: 0.7, layeredSeedScale: 10, supportSteps: 2, layeredSupportSteps: 1,
                                                   maxNeurons: 75, layeredMaxNeurons: 100, lastLayerMaxNeurons: 15,
                                                   lastLayerShare: 0.3, cooldownEpochs: 10, layeredCooldownEpochs: 0))
         case .inr:

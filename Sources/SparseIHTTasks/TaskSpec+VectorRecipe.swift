@@ -16,7 +16,7 @@ extension TaskSpec {
         let layered = layers > 1
         if s.resolvedStandardize && lr == nil { s.lr = layered ? best.layeredLR : best.standardizedLR }
         if s.resolvedStandardize && seedScale == nil { s.seedScale = layered ? best.layeredSeedScale : best.standardizedSeedScale }
-        if supportSteps == nil { s.supportSteps = best.supportSteps }
+        if supportSteps == nil { s.supportSteps = layered ? best.layeredSupportSteps : best.supportSteps }
         if maxNeurons == nil && ranking == .neuronConsistent { s.maxNeurons = layered ? best.layeredMaxNeurons : best.maxNeurons }
         if cooldownEpochs == nil { s.cooldownEpochs = layered ? best.layeredCooldownEpochs : best.cooldownEpochs }
         if layered {

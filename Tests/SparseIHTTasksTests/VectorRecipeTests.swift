@@ -2,13 +2,13 @@ import SparseIHTCore
 @testable import SparseIHTTasks
 import XCTest
 
-/// The mnist task's best recipe (standardized inputs, step 0.7, seeds x10, one support step,
+/// The mnist task's best recipe (standardized inputs, step 0.7, seeds x10, two support steps,
 /// at most 75 live neurons, a 10-epoch step cool-down; layer-wise: the kept budget split) and
 /// the published one (the inputs as given, the published fixed step, no support steps, no cap).
 final class VectorRecipeTests: XCTestCase {
     func testBestRecipeFillsVectorSettings() {
         let best = TaskSpec(task: .mnist).withVectorRecipe()
-        XCTAssertTrue(best.resolvedStandardize); XCTAssertEqual(best.lr, 0.7); XCTAssertEqual(best.supportSteps, 1)
+        XCTAssertTrue(best.resolvedStandardize); XCTAssertEqual(best.lr, 0.7); XCTAssertEqual(best.supportSteps, 2)
         XCTAssertEqual(best.seedScale, 10)
         XCTAssertEqual(best.maxNeurons, 75); XCTAssertEqual(best.cooldownEpochs, 10)
         XCTAssertNil(best.lastLayerShare); XCTAssertEqual(best.layerBudget, .equal)
@@ -16,6 +16,7 @@ final class VectorRecipeTests: XCTestCase {
         let t = two.withVectorRecipe()
         XCTAssertEqual(t.lr, 0.7); XCTAssertEqual(t.seedScale, 10)
         XCTAssertEqual(t.maxNeurons, 100); XCTAssertEqual(t.lastLayerMaxNeurons, 15); XCTAssertEqual(t.cooldownEpochs, 0)
+        XCTAssertEqual(t.supportSteps, 1)
         XCTAssertEqual(t.layerBudget, .kept(lastShare: 0.3))
         XCTAssertTrue(best.preprocessing.standardize)
     }
@@ -33,7 +34,7 @@ final class VectorRecipeTests: XCTestCase {
     func testFlagsOverrideTheRecipe() {
         var scaled = TaskSpec(task: .mnist); scaled.pixelScale = 255
         let s = scaled.withVectorRecipe()
-        XCTAssertFalse(s.resolvedStandardize); XCTAssertNil(s.lr); XCTAssertNil(s.seedScale); XCTAssertEqual(s.supportSteps, 1)
+        XCTAssertFalse(s.resolvedStandardize); XCTAssertNil(s.lr); XCTAssertNil(s.seedScale); XCTAssertEqual(s.supportSteps, 2)
         var given = TaskSpec(task: .mnist); given.lr = 0.1; given.supportSteps = 0
         let g = given.withVectorRecipe()
         XCTAssertTrue(g.resolvedStandardize); XCTAssertEqual(g.lr, 0.1); XCTAssertEqual(g.supportSteps, 0)
