@@ -91,7 +91,7 @@ extension IHTSolver {
         let yc = try pool.buffer("forward", count: normalizeOnFullGradient ? n : 0)
         var fullSq = 0.0
         var fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
-        var kept = TopKResult.empty
+        var selection = StreamedSelection(k: k)
         var cursor = 0  // position in w's sorted indices
         for j0 in stride(from: 0, to: m, by: c) {
             let cc = min(c, m - j0)
@@ -111,11 +111,10 @@ extension IHTSolver {
             try backend.scaleAndScatterAdd(gradBuf, count: cc * d, scale: normalizeOnFullGradient ? -1 : Float(-mu),
                                            indices: local, values: vals)
             try profile.measure("selection") {
-                var part = try backend.topK(gradBuf, count: cc * d, k: k)
-                part.indices = part.indices.map { $0 + Int32(lo) }
-                kept = mergeTopK(kept, part, k: k)
+                selection.add(try StreamedSelection.chunkTop(gradBuf, count: cc * d, keep: k, on: backend) { lo + $0 }.flat)
             }
         }
+        let kept = selection.kept
         var values = kept.values
         if normalizeOnFullGradient {
             mu = normalizedStep(squares: fullSq, forward: fullForward)

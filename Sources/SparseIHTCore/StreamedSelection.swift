@@ -4,9 +4,10 @@
 /// results merge into the exact global top-k (`mergeTopK`). When the backend runs out of
 /// memory the chunk halves and the work is retried.
 ///
-/// The vector-output solver selects through this type; the scalar solver takes its chunk
-/// size and out-of-memory fallback from it and keeps its own chunk loop
-/// (`IHTSolver.thresholdStep`, which also folds the step size into the candidates).
+/// Both solvers size their chunks, fall back on out-of-memory, take each chunk's top-k
+/// (`chunkTop`) and merge (`add`) through this type; their chunk loops differ in what they
+/// compute per chunk (`IHTSolver.thresholdStep`: gates and the masked gradient, the step
+/// folded into the candidates; `VectorIHTSolver`: two passes and the ranking rules).
 public struct StreamedSelection: Sendable {
     /// Entries to keep.
     public let k: Int
@@ -18,6 +19,21 @@ public struct StreamedSelection: Sendable {
     /// Merges a chunk's top-k. Its indices must be flat (global) indices, ascending and all
     /// above those added before (chunks go through in ascending neuron order).
     public mutating func add(_ part: TopKResult) { kept = mergeTopK(kept, part, k: k) }
+
+    /// The top `keep` of a chunk's candidates (the first `count` values of `buffer` on
+    /// `backend`) as local positions and as flat indices `flat(local)` (which must be
+    /// ascending in the local position). A NaN or infinite candidate throws
+    /// `SparseIHTError.nonFinite` at its flat index, naming `what` (nil: the backend's words).
+    public static func chunkTop<B: ComputeBackend>(_ buffer: B.Buffer, count: Int, keep: Int, on backend: B,
+                                                   what: String? = nil,
+                                                   flat: (Int) -> Int) throws -> (local: [Int32], flat: TopKResult) {
+        do {
+            let part = try backend.topK(buffer, count: count, k: keep)
+            return (part.indices, TopKResult(indices: part.indices.map { Int32(flat(Int($0))) }, values: part.values))
+        } catch SparseIHTError.nonFinite(let said, let index) {
+            throw SparseIHTError.nonFinite(what: what ?? said, index: flat(index))
+        }
+    }
 
     /// Largest chunk whose per-chunk arrays (`chunk * span` elements) stay within the
     /// 32-bit kernel index range.

@@ -270,13 +270,9 @@ public final class VectorIHTSolver<B: ComputeBackend> {
             // A chunk top-k of a band of `width` columns from `from` (local positions), with its
             // local positions mapped to flat indices j*(d+k) + i.
             func top(_ b: B.Buffer, count: Int, keep: Int, width: Int, from: Int) throws -> (local: [Int32], flat: TopKResult) {
-                do {
-                    let part = try backend.topK(b, count: count, k: keep)
-                    return (part.indices, TopKResult(indices: part.indices.map { Int32(chunk[Int($0) / width] * L + from + Int($0) % width) },
-                                                     values: part.values))
-                } catch SparseIHTError.nonFinite(_, let index) {
-                    throw SparseIHTError.nonFinite(what: "candidate weights (the step size is too large: lower --lr)",
-                                                   index: chunk[index / width] * L + from + index % width)
+                try StreamedSelection.chunkTop(b, count: count, keep: keep, on: backend,
+                                               what: "candidate weights (the step size is too large: lower --lr)") {
+                    chunk[$0 / width] * L + from + $0 % width
                 }
             }
             func layer(from: Int, width: Int) throws -> B.Buffer {

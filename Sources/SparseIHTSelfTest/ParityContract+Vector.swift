@@ -170,13 +170,24 @@ extension ParityContract {
             var sel = StreamedSelection(k: 25)
             for part in StreamedSelection.chunks(neurons, size: size) {
                 let rows = part.flatMap { j in flat[(j * L)..<((j + 1) * L)] }
-                let top = try b.topK(try b.makeBuffer(rows), count: rows.count, k: 25)
                 let ids = Array(part)
-                sel.add(TopKResult(indices: top.indices.map { Int32(ids[Int($0) / L] * L + Int($0) % L) }, values: top.values))
+                sel.add(try StreamedSelection.chunkTop(try b.makeBuffer(rows), count: rows.count, keep: 25, on: b) {
+                    ids[$0 / L] * L + $0 % L
+                }.flat)
             }
             // Entries outside the neuron list are zero and the 25th magnitude is not, so the
             // one-shot top-k over the whole flat vector is the reference.
             r.expect(sel.kept == naiveTopK(flat, 25), "streamed selection, chunks of \(size)", "differs from the one-shot top-k")
+        }
+        // A non-finite candidate is reported at its flat index, in the caller's words.
+        do {
+            _ = try StreamedSelection.chunkTop(try b.makeBuffer([1, 2, 3, .nan, 5]), count: 5, keep: 2, on: b,
+                                               what: "candidates") { 100 + $0 }
+            r.expect(false, "chunk top-k refuses NaN", "no error")
+        } catch SparseIHTError.nonFinite(let what, let index) {
+            r.expect(what == "candidates" && index == 103, "chunk top-k refuses NaN at its flat index", "\(what) at \(index)")
+        } catch {
+            r.expect(false, "chunk top-k refuses NaN", "\(error)")
         }
     }
 
