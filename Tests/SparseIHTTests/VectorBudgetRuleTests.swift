@@ -4,34 +4,7 @@ import XCTest
 
 /// How the vector solver and layer-wise training spend s: the cap on live neurons, hidden
 /// layers charged only for the weights they keep, and the split of s over the layers.
-final class VectorBudgetRuleTests: XCTestCase {
-    /// Softmax targets from a planted 3-output network (argmax), 400 x 8.
-    func problem(_ b: CPUBackend) throws -> (x: [Float], y: [Float], n: Int, d: Int, k: Int) {
-        let n = 400, k = 3
-        let planted = try PlantedProblems.plantedNetwork(n: n, d: 8, m: 4, s: 12, layers: 1, outputs: k, seed: 3, backend: b)
-        var onehot = [Float](repeating: 0, count: n * k)
-        for i in 0..<n {
-            let row = Array(planted.y[(i * k)..<((i + 1) * k)])
-            onehot[i * k + (row.indices.max { row[$0] < row[$1] } ?? 0)] = 1
-        }
-        return (planted.x, onehot, n, 8, k)
-    }
-
-    func options(_ change: (inout VectorOptions) -> Void = { _ in }) -> VectorOptions {
-        var o = VectorOptions(m: 8, s: 60)
-        o.epochs = 6; o.learningRate = 5; o.seed = 3; o.loss = .crossEntropy; o.batchSize = 100
-        change(&o)
-        return o
-    }
-
-    func train<B: ComputeBackend>(_ b: B, _ o: VectorOptions, _ p: (x: [Float], y: [Float], n: Int, d: Int, k: Int))
-        throws -> (VectorModel, [EpochReport]) {
-        var history: [EpochReport] = []
-        let solver = try VectorIHTSolver(backend: b, x: p.x, y: p.y, n: p.n, d: p.d, k: p.k, options: o)
-        solver.onEpoch = { history.append($0) }
-        return (try solver.run(), history)
-    }
-
+final class VectorBudgetRuleTests: XCTestCase, VectorFixture {
     /// With `maxNeurons` no epoch ends with more live neurons than the cap, the budget is
     /// kept, and the run differs from the uncapped one (which uses more neurons here).
     func testNeuronCapBoundsLiveNeurons() throws {
