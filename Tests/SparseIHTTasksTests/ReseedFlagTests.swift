@@ -25,4 +25,19 @@ final class ReseedFlagTests: XCTestCase {
         XCTAssertEqual(p.reseedRule, .random); XCTAssertFalse(p.reseedSearch); XCTAssertEqual(p.refineRule, .published)
         XCTAssertEqual(TaskSpec(task: .files).resolvedRecipe, .best)
     }
+
+    func testStallRuleFlags() throws {
+        var spec = TaskSpec(task: .planted)
+        let o = spec.scalarOptions(m: 5, s: 10, mode: .sequential)
+        XCTAssertEqual(o.stallGain, 0.1); XCTAssertEqual(o.stallSteps, 3)
+        try spec.apply(flag: "stall-gain", value: "0.5")
+        try spec.apply(flag: "stall-steps", value: "5")
+        let changed = spec.scalarOptions(m: 5, s: 10, mode: .sequential)
+        XCTAssertEqual(changed.stallGain, 0.5); XCTAssertEqual(changed.stallSteps, 5)
+        XCTAssertThrowsError(try spec.apply(flag: "stall-gain", value: "nan"))
+        XCTAssertThrowsError(try spec.apply(flag: "stall-steps", value: "two"))
+        // A zero step count is refused by the solver's options.
+        try spec.apply(flag: "stall-steps", value: "0")
+        XCTAssertThrowsError(try spec.scalarOptions(m: 5, s: 10, mode: .sequential).validate(n: 100, d: 4))
+    }
 }
