@@ -1,4 +1,15 @@
 extension GeneratorBank {
+    /// Neurons whose generator is not zero, ascending: every neuron while generators are
+    /// random or dead neurons are revived; else the live ones and the re-seeded or chosen
+    /// ones. The others have all-zero gates, hence zero gradients.
+    public func generatingNeurons() -> [Int] {
+        guard let w = followedWeights, !reviveDead else { return Array(0..<m) }
+        var set = Set(w.activeNeurons)
+        set.formUnion(reseeded)
+        set.formUnion(chosen.keys)
+        return set.filter { $0 >= 0 && $0 < m }.sorted()
+    }
+
     /// The generators of `neurons` (in that order) as sparse rows for `sparseProduct`, or nil
     /// when they hold more than `limit` entries in all. A followed live neuron's row is its
     /// weights (times its output sign), a dead neuron's row is empty (zero generator) and a

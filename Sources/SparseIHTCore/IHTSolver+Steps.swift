@@ -91,30 +91,42 @@ extension IHTSolver {
         let yc = try pool.buffer("forward", count: normalizeOnFullGradient ? n : 0)
         var fullSq = 0.0
         var fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
-        var selection = StreamedSelection(k: k)
-        var cursor = 0  // position in w's sorted indices
-        for j0 in stride(from: 0, to: m, by: c) {
-            let cc = min(c, m - j0)
-            try fillGates(Array(j0..<(j0 + cc)), bank: bank, data: data, into: gBuf)
-            try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
-            if normalizeOnFullGradient {
-                try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc,
-                                           squares: &fullSq, forward: &fullForward)
+        let entries = Dictionary(grouping: zip(w.indices, w.values), by: { $0.0 / d })  // neuron -> its entries
+        // The top k over the candidates of `neurons`, chunk by chunk.
+        func select(_ neurons: [Int]) throws -> TopKResult {
+            fullSq = 0; fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
+            var selection = StreamedSelection(k: k)
+            for part in StreamedSelection.chunks(neurons, size: c) {
+                let ids = Array(part), cc = ids.count
+                try fillGates(ids, bank: bank, data: data, into: gBuf)
+                try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
+                if normalizeOnFullGradient {
+                    try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc,
+                                               squares: &fullSq, forward: &fullForward)
+                }
+                // candidates = w - mu * grad on this chunk (with the full-gradient step, -grad
+                // now and the scale mu later: the selection does not depend on it).
+                var local: [Int32] = [], vals: [Float] = []
+                for (row, j) in ids.enumerated() {
+                    for (f, v) in entries[j] ?? [] { local.append(Int32(row * d + f % d)); vals.append(v) }
+                }
+                try backend.scaleAndScatterAdd(gradBuf, count: cc * d, scale: normalizeOnFullGradient ? -1 : Float(-mu),
+                                               indices: local, values: vals)
+                try profile.measure("selection") {
+                    selection.add(try StreamedSelection.chunkTop(gradBuf, count: cc * d, keep: k, on: backend) {
+                        ids[$0 / d] * d + $0 % d
+                    }.flat)
+                }
             }
-            // candidates = w - mu * grad on this chunk (with the full-gradient step, -grad
-            // now and the scale mu later: the selection does not depend on it).
-            let lo = j0 * d, hi = (j0 + cc) * d
-            var local: [Int32] = [], vals: [Float] = []
-            while cursor < w.count && w.indices[cursor] < hi {
-                local.append(Int32(w.indices[cursor] - lo)); vals.append(w.values[cursor]); cursor += 1
-            }
-            try backend.scaleAndScatterAdd(gradBuf, count: cc * d, scale: normalizeOnFullGradient ? -1 : Float(-mu),
-                                           indices: local, values: vals)
-            try profile.measure("selection") {
-                selection.add(try StreamedSelection.chunkTop(gradBuf, count: cc * d, keep: k, on: backend) { lo + $0 }.flat)
-            }
+            return selection.kept
         }
-        let kept = selection.kept
+        // Neurons without a generator (dead, not revived) have all-zero gates, so their
+        // gradients and candidates are exactly zero and the pass skips them: a zero among
+        // the top k (when fewer than k candidates are nonzero) is dropped from the weights
+        // anyway, so the result is the same as over every neuron.
+        var generating = Set(bank.generatingNeurons())
+        generating.formUnion(active)
+        let kept = try select(generating.sorted())
         var values = kept.values
         if normalizeOnFullGradient {
             mu = normalizedStep(squares: fullSq, forward: fullForward)
