@@ -18,7 +18,8 @@ extension IHTSolver {
         let n = data.n, d = problem.d
         let r = zip(data.y, prediction).map { Double($0) - Double($1) }
         var h = [Float](repeating: 0, count: d)
-        data.hostXT.withUnsafeBufferPointer { xt in
+        data.hostXT.ensureAll()
+        data.hostXT.transposed.withUnsafeBufferPointer { xt in
             for i in 0..<d {
                 var acc = 0.0
                 let row = i * n

@@ -3,17 +3,17 @@ extension IHTSolver {
     /// The rows one step sees: the whole problem or a minibatch.
     struct StepData {
         let x: B.Buffer
-        /// The same rows on the host, transposed (`d x n`), for the products restricted to
-        /// the support.
-        let hostXT: [Float]
+        /// The same rows on the host, transposed on demand (`d x n`), for the products
+        /// restricted to the support.
+        let hostXT: HostColumns
         let y: [Float]
         var n: Int { y.count }
     }
 
     func batch(_ schedule: BatchSchedule, step t: Int) throws -> StepData {
-        guard let rows = schedule.rows(forStep: t) else { return StepData(x: xFull, hostXT: xFullT, y: problem.y) }
-        minibatch.load(problem.x, d: problem.d, indices: rows)
-        return StepData(x: try pool.buffer("batch", values: minibatch.rows), hostXT: minibatch.transposedRows,
+        guard let rows = schedule.rows(forStep: t) else { return StepData(x: xFull, hostXT: fullColumns, y: problem.y) }
+        minibatch.load(problem.x, indices: rows)
+        return StepData(x: try pool.buffer("batch", values: minibatch.rows), hostXT: minibatch,
                         y: rows.map { problem.y[$0] })
     }
 

@@ -17,12 +17,13 @@ extension IHTSolver {
                 dense.append(j); denseAt.append(q)
             }  // else: dead without revival: zero generator, zero gate
         }
+        if let fw = bank.followedWeights, !sparse.isEmpty { data.hostXT.ensure(fw.indices.lazy.map { $0 % self.problem.d }) }
         if sparse.count == a, let fw = bank.followedWeights {
-            return sparseGates(xT: data.hostXT, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
+            return sparseGates(xT: data.hostXT.transposed, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
         }
         var out = [UInt8](repeating: 0, count: n * a)
         if let fw = bank.followedWeights, !sparse.isEmpty {
-            let part = sparseGates(xT: data.hostXT, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
+            let part = sparseGates(xT: data.hostXT.transposed, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
             for (p, q) in sparseAt.enumerated() { out.replaceSubrange((q * n)..<((q + 1) * n), with: part[(p * n)..<((p + 1) * n)]) }
         }
         if !dense.isEmpty {
@@ -35,7 +36,8 @@ extension IHTSolver {
 
     /// `SupportProducts` of `w`'s support under `bank` on the step's data.
     func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> SupportProducts {
-        SupportProducts(xT: data.hostXT, n: data.n, d: problem.d, support: w,
-                        gates: try hostGates(w.activeNeurons, bank: bank, data: data))
+        let gates = try hostGates(w.activeNeurons, bank: bank, data: data)
+        data.hostXT.ensure(w.indices.lazy.map { $0 % self.problem.d })
+        return SupportProducts(xT: data.hostXT.transposed, n: data.n, d: problem.d, support: w, gates: gates)
     }
 }

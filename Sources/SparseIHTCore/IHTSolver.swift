@@ -53,12 +53,13 @@ public final class IHTSolver<B: ComputeBackend> {
     public let options: SolverOptions
     let problem: RegressionProblem
     let xFull: B.Buffer
-    /// The problem's data transposed (`d x n`) on the host, for the support products.
-    let xFullT: [Float]
+    /// The problem's data transposed (`d x n`) on the host, for the support products of
+    /// full-batch steps.
+    let fullColumns: HostColumns
     /// Per-step buffers (batch, gates, gradients) reused across steps.
     let pool: BufferPool<B>
-    /// Host rows of the current minibatch and their transpose, reused across steps.
-    let minibatch = MinibatchScratch()
+    /// Host rows of the current minibatch and their transpose on demand, reused across steps.
+    let minibatch: HostColumns
     /// Called after every step.
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
@@ -78,7 +79,9 @@ public final class IHTSolver<B: ComputeBackend> {
         // Full-batch steps (as `BatchSchedule` decides: no batch, or one of n or more rows)
         // read the full transpose; minibatch steps transpose their own rows.
         let fullBatch = BatchSchedule(n: problem.n, batchSize: options.batchSize, seed: options.seed).isFullBatch
-        xFullT = fullBatch ? transposed(problem.x, n: problem.n, d: problem.d) : []
+        fullColumns = HostColumns(transposed: fullBatch ? transposed(problem.x, n: problem.n, d: problem.d) : [],
+                                  n: fullBatch ? problem.n : 0, d: problem.d)
+        minibatch = HostColumns(d: problem.d)
     }
 
     public func run() throws -> SolverResult {

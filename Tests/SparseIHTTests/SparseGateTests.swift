@@ -81,4 +81,20 @@ final class SparseGateTests: XCTestCase {
         }
         XCTAssertEqual(transposed([], n: 0, d: 4), [])
     }
+
+    /// Minibatch columns transposed on demand: the inputs asked for are exact after each
+    /// load, whatever an earlier batch left in the reused storage.
+    func testHostColumnsOnDemand() {
+        let d = 7, full = 40
+        let x = (0..<(full * d)).map { Float($0) }
+        let h = HostColumns(d: d)
+        for indices in [Array(stride(from: 0, to: 37, by: 2)), [39, 3, 3, 17, 0], Array(0..<33)] {
+            h.load(x, indices: indices)
+            XCTAssertEqual(h.rows, indices.flatMap { x[($0 * d)..<(($0 + 1) * d)] })
+            h.ensure([5, 1, 5])
+            for c in [1, 5] { for (r, i) in indices.enumerated() { XCTAssertEqual(h.transposed[c * h.n + r], x[i * d + c]) } }
+            h.ensureAll()
+            for c in 0..<d { for (r, i) in indices.enumerated() { XCTAssertEqual(h.transposed[c * h.n + r], x[i * d + c]) } }
+        }
+    }
 }
