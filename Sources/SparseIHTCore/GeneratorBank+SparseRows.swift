@@ -3,11 +3,11 @@ extension GeneratorBank {
     /// random or dead neurons are revived; else the live ones and the re-seeded or chosen
     /// ones. The others have all-zero gates, hence zero gradients.
     public func generatingNeurons() -> [Int] {
-        guard let w = followedWeights, !reviveDead else { return Array(0..<m) }
-        var set = Set(w.activeNeurons)
-        set.formUnion(reseeded)
-        set.formUnion(chosen.keys)
-        return set.filter { $0 >= 0 && $0 < m }.sorted()
+        guard followedWeights != nil, !reviveDead else { return Array(0..<m) }
+        let live = liveNeurons
+        // Only these can have a generator without revival (O(s) work, not O(m)).
+        let candidates = live.union(reseeded).union(chosen.keys)
+        return candidates.filter { $0 >= 0 && $0 < m && source($0, live: live) != .zero }.sorted()
     }
 
     /// The generators of `neurons` (in that order) as sparse rows for `sparseProduct`, or nil
@@ -18,21 +18,20 @@ extension GeneratorBank {
     /// gates follow weights with a few nonzeros per neuron.
     public func sparseRows(_ neurons: [Int], limit: Int) -> SparseRows? {
         guard let w = followedWeights else { return nil }  // every generator random: dense
-        let want = Set(neurons)
-        var live = Set<Int>()
-        for j in w.activeNeurons where want.contains(j) { live.insert(j) }
+        let live = liveNeurons
         var dense: [Int: [Float]] = [:]
         var total = 0
         for j in neurons {
-            if live.contains(j) { continue }
-            if let h = chosen[j], h.count == d {
-                dense[j] = h
-            } else if reviveDead || reseeded.contains(j) {
+            switch source(j, live: live) {
+            case .followed, .zero: continue
+            case .chosen(let h): dense[j] = h
+            case .random(let e):
                 var h = [Float](repeating: 0, count: d)
-                h.withUnsafeMutableBufferPointer { Self.randomGenerator(seed: seed, neuron: j, epoch: epoch, into: $0) }
+                h.withUnsafeMutableBufferPointer { Self.randomGenerator(seed: seed, neuron: j, epoch: e, into: $0) }
                 dense[j] = h
             }
-            if dense[j] != nil { total += d; if total > limit { return nil } }
+            total += d
+            if total > limit { return nil }
         }
         let followed = SparseRows(w, width: d, neurons: neurons, scale: { self.sign($0) })
         guard followed.nonzeros + total <= limit else { return nil }

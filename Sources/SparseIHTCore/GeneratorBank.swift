@@ -48,6 +48,32 @@ public struct GeneratorBank: Sendable {
         rng.fillNormals(out)
     }
 
+    /// Where a neuron's generator comes from (the one rule `rows`, `sparseRows`,
+    /// `generatingNeurons` and the solver's host gates follow).
+    public enum Source: Equatable {
+        /// A random generator drawn at this epoch.
+        case random(epoch: Int)
+        /// Its current weights (times its output sign): a live neuron whose gates follow them.
+        case followed
+        /// A generator the solver chose for a re-seeded neuron.
+        case chosen([Float])
+        /// None: a dead neuron without revival; its gates are all zero.
+        case zero
+    }
+
+    /// Neurons with a nonzero weight in `followedWeights` (empty when none are followed).
+    public var liveNeurons: Set<Int> { Set(followedWeights?.activeNeurons ?? []) }
+
+    /// Where neuron `j`'s generator comes from; `live` is `liveNeurons` (passed in so a
+    /// caller asking for many neurons computes it once).
+    public func source(_ j: Int, live: Set<Int>) -> Source {
+        guard followedWeights != nil else { return .random(epoch: 0) }
+        if live.contains(j) { return .followed }
+        if let h = chosen[j], h.count == d { return .chosen(h) }
+        if reviveDead || reseeded.contains(j) { return .random(epoch: epoch) }
+        return .zero
+    }
+
     /// Generators of `neurons` (any order) as a `neurons.count x d` block.
     public func rows(_ neurons: [Int]) -> [Float] {
         var out = [Float](repeating: 0, count: neurons.count * d)
@@ -60,19 +86,21 @@ public struct GeneratorBank: Sendable {
             compact = w.compact(active)
             for (r, j) in active.enumerated() { live[j] = r }
         }
+        let liveSet = Set(live.keys)
         out.withUnsafeMutableBufferPointer { buf in
             for (row, j) in neurons.enumerated() {
                 let dst = UnsafeMutableBufferPointer(rebasing: buf[(row * d)..<((row + 1) * d)])
-                if followedWeights == nil {
-                    Self.randomGenerator(seed: seed, neuron: j, epoch: 0, into: dst)
-                } else if let r = live[j] {
-                    let v = sign(j)
+                switch source(j, live: liveSet) {
+                case .random(let e):
+                    Self.randomGenerator(seed: seed, neuron: j, epoch: e, into: dst)
+                case .followed:
+                    let r = live[j]!, v = sign(j)
                     for i in 0..<d { dst[i] = v * compact[r * d + i] }
-                } else if let h = chosen[j], h.count == d {
+                case .chosen(let h):
                     for i in 0..<d { dst[i] = h[i] }
-                } else if reviveDead || reseeded.contains(j) {
-                    Self.randomGenerator(seed: seed, neuron: j, epoch: epoch, into: dst)
-                }  // else: dead and not revived: zero generator
+                case .zero:
+                    break  // dead and not revived: zero generator
+                }
             }
         }
         return out

@@ -62,11 +62,5 @@ final class HostColumns {
     }
 
     /// Makes the whole transpose valid.
-    func ensureAll() {
-        guard filled.contains(false), n > 0 else { return }
-        rows.withUnsafeBufferPointer { rp in transposed.withUnsafeMutableBufferPointer { tp in
-            transpose(rp.baseAddress!, n: n, d: d, into: tp.baseAddress!)
-        } }
-        for c in 0..<d { filled[c] = true }
-    }
+    func ensureAll() { ensure(0..<d) }
 }

@@ -9,13 +9,13 @@ extension IHTSolver {
         let n = data.n, a = neurons.count
         if options.mode == .linear { return [UInt8](repeating: 1, count: n * a) }
         var sparse: [Int] = [], sparseAt: [Int] = [], dense: [Int] = [], denseAt: [Int] = []
-        let live = Set(bank.followedWeights?.activeNeurons ?? [])
+        let live = bank.liveNeurons
         for (q, j) in neurons.enumerated() {
-            if live.contains(j) {
-                sparse.append(j); sparseAt.append(q)
-            } else if bank.followedWeights == nil || bank.reviveDead || bank.reseeded.contains(j) {
-                dense.append(j); denseAt.append(q)
-            }  // else: dead without revival: zero generator, zero gate
+            switch bank.source(j, live: live) {
+            case .followed: sparse.append(j); sparseAt.append(q)
+            case .random, .chosen: dense.append(j); denseAt.append(q)
+            case .zero: break  // dead without revival: zero generator, zero gate
+            }
         }
         if let fw = bank.followedWeights, !sparse.isEmpty { data.hostXT.ensure(fw.indices.lazy.map { $0 % self.problem.d }) }
         if sparse.count == a, let fw = bank.followedWeights {

@@ -77,7 +77,7 @@ public final class IHTSolver<B: ComputeBackend> {
         xFull = try backend.makeBuffer(problem.x)
         pool = BufferPool(backend: backend)
         // Full-batch steps (as `BatchSchedule` decides: no batch, or one of n or more rows)
-        // read the full transpose; minibatch steps transpose their own rows.
+        // read the full transpose; minibatch steps transpose the inputs they read (HostColumns).
         let fullBatch = BatchSchedule(n: problem.n, batchSize: options.batchSize, seed: options.seed).isFullBatch
         fullColumns = HostColumns(transposed: fullBatch ? transposed(problem.x, n: problem.n, d: problem.d) : [],
                                   n: fullBatch ? problem.n : 0, d: problem.d)
