@@ -10,6 +10,7 @@ import PackageDescription
 /// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, PNG, gzip) and the real-data tasks.
 /// - `SparseIHTTasks`: every task run (defaults table, data, reports), the baselines and sweeps.
 /// - `COpenCL`, `CCLBlast`, `CBLAS`, `CZlib`, `CPNG`: system-library shims.
+/// - `CVectorLoops`: the host support products' float loops in C, baseline and AVX2, chosen at start-up.
 /// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
 let package = Package(
     name: "SparseIHT",
@@ -34,7 +35,8 @@ let package = Package(
                 dependencies: ["embed-kernels"], path: "Plugins/EmbedKernels"),
         .target(name: "SparseIHTKernels", path: "Kernels",
                 plugins: ["EmbedKernels"]),
-        .target(name: "SparseIHTCore"),
+        .target(name: "CVectorLoops"),
+        .target(name: "SparseIHTCore", dependencies: ["CVectorLoops"]),
         .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
         .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib", "CPNG"]),
         .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
@@ -53,7 +55,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",
-                    dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
+                    dependencies: ["SparseIHTCore", "CVectorLoops", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
         .testTarget(name: "SparseIHTTasksTests",
                     dependencies: ["SparseIHTTasks", "SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
     ],

@@ -1,3 +1,5 @@
+import CVectorLoops
+
 /// The normal matrix `A_S^T A_S` of a support (`s x s`, double, row-major, symmetric), built
 /// in one pass over the data so that any number of products `A_S^T A_S v` afterwards cost
 /// `O(s^2)` each instead of a sweep over the data (`SupportProducts.normalProducts`,
@@ -38,7 +40,7 @@ struct SupportGram {
                     let gate = gates + q * n + i0
                     for t in p.start[q]..<p.start[q + 1] {
                         let col = x + p.columns[t] * n + i0, row = B + t * len
-                        for i in 0..<len { row[i] = Float(gate[i]) * col[i] }
+                        vl_gated(gate, col, row, len)
                     }
                 }
                 // Upper triangle (u >= t), four rows t at a time against one row u.
@@ -74,42 +76,19 @@ struct SupportGram {
     }
 }
 
-/// Dot products of `rows` (1 to 4) vectors `a + r * stride` with `b`, `n` floats each, in the
-/// fixed order of `dot` (two 8-lane accumulators over blocks of 16, folded in order, then the
-/// tail), so each result equals `dot(a + r * stride, b, n)`; `b` is read once for all rows.
+/// Dot products of `rows` (1 to 4) vectors `a + r * stride` with `b`, `n` floats each, each
+/// equal to `vl_dot(a + r * stride, b, n)`; with four rows `b` is read once for all of them.
 @inline(__always)
 func dot4(_ a: UnsafePointer<Float>, rows: Int, stride: Int, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
     var out = SIMD4<Float>()
     if rows < 4 {
-        for r in 0..<rows { out[r] = dot(a + r * stride, b, n) }
+        for r in 0..<rows { out[r] = vl_dot(a + r * stride, b, n) }
         return out
     }
-    var a0 = SIMD8<Float>(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0
-    let blocks = n / 16
-    let rb = UnsafeRawPointer(b)
-    let r0 = UnsafeRawPointer(a), r1 = UnsafeRawPointer(a + stride)
-    let r2 = UnsafeRawPointer(a + 2 * stride), r3 = UnsafeRawPointer(a + 3 * stride)
-    for k in 0..<blocks {
-        let x0 = rb.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self)
-        let x1 = rb.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self)
-        a0 += r0.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self) * x0
-        a1 += r0.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self) * x1
-        b0 += r1.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self) * x0
-        b1 += r1.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self) * x1
-        c0 += r2.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self) * x0
-        c1 += r2.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self) * x1
-        d0 += r3.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self) * x0
-        d1 += r3.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self) * x1
+    var four: (Float, Float, Float, Float) = (0, 0, 0, 0)
+    withUnsafeMutablePointer(to: &four) { p in
+        p.withMemoryRebound(to: Float.self, capacity: 4) { vl_dot4(a, stride, b, n, $0) }
     }
-    @inline(__always) func fold(_ v: SIMD8<Float>, _ row: UnsafePointer<Float>) -> Float {
-        var s: Float = 0
-        for l in 0..<8 { s += v[l] }
-        for i in (blocks * 16)..<n { s += row[i] * b[i] }
-        return s
-    }
-    out[0] = fold(a0 + a1, a)
-    out[1] = fold(b0 + b1, a + stride)
-    out[2] = fold(c0 + c1, a + 2 * stride)
-    out[3] = fold(d0 + d1, a + 3 * stride)
+    out[0] = four.0; out[1] = four.1; out[2] = four.2; out[3] = four.3
     return out
 }

@@ -1,3 +1,5 @@
+import CVectorLoops
+
 /// The gated design restricted to a support, on the host: `A_S v = sum_t g_{j_t} .* x_{:, i_t} v_t`
 /// (length n) and `A_S^T r` (length s) for the support entries `t` (neuron `j_t`, input
 /// `i_t`) of a `SparseWeights`, at `O(n (s + a))` per product instead of the `O(n d a)` of a
@@ -55,13 +57,10 @@ struct SupportProducts {
             let lo = sp[q], hi = sp[q + 1]
             let g = gp + q * n + i0
             let x0 = x + cp[lo] * n + i0, v0 = vp[lo]
-            if hi - lo == 1 {
-                for i in 0..<len { y[i] += Float(g[i]) * (v0 * x0[i]) }
-                continue
-            }
-            for i in 0..<len { u[i] = v0 * x0[i] }
-            for t in (lo + 1)..<hi { axpy(vp[t], x + cp[t] * n + i0, u, len) }
-            for i in 0..<len { y[i] += Float(g[i]) * u[i] }
+            if hi - lo == 1 { vl_gated_scaled_add(g, v0, x0, y, len); continue }
+            vl_scale(v0, x0, u, len)
+            for t in (lo + 1)..<hi { vl_axpy(vp[t], x + cp[t] * n + i0, u, len) }
+            vl_gated_add(g, u, y, len)
         }
     }
 
@@ -73,8 +72,8 @@ struct SupportProducts {
                                _ acc: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutablePointer<Float>) {
         for q in 0..<a {
             let g = gp + q * n + i0
-            for i in 0..<len { m[i] = Float(g[i]) * r[i] }
-            for t in sp[q]..<sp[q + 1] { acc[t] += Double(dot(m, x + cp[t] * n + i0, len)) }
+            vl_gated(g, r, m, len)
+            for t in sp[q]..<sp[q + 1] { acc[t] += Double(vl_dot(m, x + cp[t] * n + i0, len)) }
         }
     }
 
@@ -135,40 +134,13 @@ struct SupportProducts {
                 for i0 in stride(from: 0, to: n, by: Self.block) {
                     let len = min(Self.block, n - i0)
                     blockForward(vp, x, g, cp, sp, i0: i0, len: len, y, up.baseAddress!)
-                    squares += Double(dot(y, y, len))
+                    squares += Double(vl_dot(y, y, len))
                     blockGradient(y, x, g, cp, sp, i0: i0, len: len, ap, mp.baseAddress!)
                 }
             } } } }
         } }
         return (squares, acc)
     }
-}
-
-/// `y += alpha * x` over `n` floats.
-@inline(__always)
-func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { y[i] += alpha * x[i] }
-}
-
-/// `sum_i a_i b_i` over `n` floats in a fixed order: two 8-lane accumulators over blocks of
-/// 16, added, the lanes folded in order, then the tail.
-@inline(__always)
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-    let blocks = n / 16
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    for k in 0..<blocks {
-        // Separate multiply and add (a fused SIMD multiply-add is a libm call per lane here).
-        acc0 += ra.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self)
-            * rb.loadUnaligned(fromByteOffset: k * 64, as: SIMD8<Float>.self)
-        acc1 += ra.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self)
-            * rb.loadUnaligned(fromByteOffset: k * 64 + 32, as: SIMD8<Float>.self)
-    }
-    let acc = acc0 + acc1
-    var s: Float = 0
-    for l in 0..<8 { s += acc[l] }
-    for i in (blocks * 16)..<n { s += a[i] * b[i] }
-    return s
 }
 
 /// `x` (`n x d`, row-major) transposed to `d x n` (see `transpose`).
@@ -209,13 +181,12 @@ func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neuro
         let z = zp.baseAddress!
         func flush() {
             guard current >= 0 else { return }
-            let o = op.baseAddress! + current * n
-            for i in 0..<n { o[i] = z[i] > 0 ? 1 : 0 }
+            vl_positive(z, op.baseAddress! + current * n, n)
         }
         for (i, v) in zip(w.indices, w.values) {
             guard let q = row[i / d] else { continue }
             if q != current { flush(); current = q; z.update(repeating: 0, count: n) }
-            axpy(signs[q] * v, xp.baseAddress! + (i % d) * n, z, n)
+            vl_axpy(signs[q] * v, xp.baseAddress! + (i % d) * n, z, n)
         }
         flush()
     } } }

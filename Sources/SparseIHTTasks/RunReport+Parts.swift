@@ -151,6 +151,7 @@ extension RunReport {
         bytesTransferred = backend.bytesTransferred
         openblasCore = CPUBackend.openBLASCore.name
         openblasCoretype = CPUBackend.openBLASCore.coretypeOverride ?? "unset"
+        hostLoops = HostVectorLoops.level
     }
 
     /// Peak resident set size of this process in bytes.

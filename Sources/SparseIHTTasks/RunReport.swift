@@ -10,6 +10,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     // Run and machine.
     public var task: String?, method: String?, model: String?, dataset: String?
     public var backend: String?, device: String?, openblasCore: String?, openblasCoretype: String?
+    /// Instruction set of the host loops (`HostVectorLoops.level`).
+    public var hostLoops: String?
     public var seed: UInt64?, recipe: String?, mode: String?, loss: String?, metric: String?
     // Sizes.
     public var n: Int?, d: Int?, k: Int?, m: Int?, s: Int?, layers: Int?, outputs: Int?
@@ -47,7 +49,7 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", task, method, model, dataset, backend, device
-        case openblasCore = "openblas_core", openblasCoretype = "openblas_coretype"
+        case openblasCore = "openblas_core", openblasCoretype = "openblas_coretype", hostLoops = "host_loops"
         case seed, recipe, mode, loss, metric, n, d, k, m, s, layers, outputs, epochs, batch, chunk, steps
         case classes, testN = "test_n", image, width, height, channels, sigma, psnrPeak = "psnr_peak"
         case center, standardize, pixelScale = "pixel_scale", lr, pruneFraction = "prune_fraction"

@@ -1,3 +1,4 @@
+import CVectorLoops
 import Foundation
 @testable import SparseIHTCore
 import XCTest
@@ -35,7 +36,7 @@ final class SupportGramTests: XCTestCase {
                 for rows in 1...4 {
                     let four = dot4(ap.baseAddress!, rows: rows, stride: n, bp.baseAddress!, n)
                     for r in 0..<rows {
-                        XCTAssertEqual(four[r].bitPattern, dot(ap.baseAddress! + r * n, bp.baseAddress!, n).bitPattern, "n \(n) row \(r)")
+                        XCTAssertEqual(four[r].bitPattern, vl_dot(ap.baseAddress! + r * n, bp.baseAddress!, n).bitPattern, "n \(n) row \(r)")
                     }
                 }
             } }

@@ -49,10 +49,11 @@ struct IHTBench: ParsableCommand {
         if backend == "opencl" || backend == "all" { results.append(try bench(try OpenCLBackend(selector: device))) }
         let doc: [String: Any] = [
             "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset",
+            "host_loops": HostVectorLoops.level,
             "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "date": ISO8601DateFormatter().string(from: Date()), "results": results,
         ]
-        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), host loops \(HostVectorLoops.level), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         for r in results { printTable(r) }
         if let json {
             let data = try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys])
@@ -70,7 +71,7 @@ struct IHTBench: ParsableCommand {
         let bench = CellBench(repeats: repeats, refineRule: rule)
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         let core = CPUBackend.openBLASCore
-        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads), \(clock) seconds")
+        print("OpenBLAS core \(core.name), OPENBLAS_CORETYPE=\(core.coretypeOverride ?? "unset"), threads \(CPUBackend.openBLASThreads), host loops \(HostVectorLoops.level), \(clock) seconds")
         var rows: [[String: Any]] = []
         for cell in bench.cells() where wanted?.contains(cell.name) ?? true {
             let r = try bench.run(cell)
@@ -85,6 +86,7 @@ struct IHTBench: ParsableCommand {
         print(table)
         var doc: [String: Any] = [
             "openblas_core": core.name, "openblas_coretype": core.coretypeOverride ?? "unset", "openblas_threads": CPUBackend.openBLASThreads, "clock": clock,
+            "host_loops": HostVectorLoops.level,
             "host": ProcessInfo.processInfo.hostName, "cores": ProcessInfo.processInfo.activeProcessorCount,
             "date": ISO8601DateFormatter().string(from: Date()), "cells": rows,
         ]

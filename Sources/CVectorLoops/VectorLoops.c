@@ -1,0 +1,114 @@
+#include "VectorLoops.h"
+
+// Products and sums stay separate operations: a fused multiply-add would change the bits
+// between the two versions (and against the results recorded before them).
+#pragma clang fp contract(off)
+
+typedef float v8f __attribute__((vector_size(32)));
+
+// Helpers take and give vectors through memory, not by value (whose calling convention
+// differs between the two instruction sets); inlined, the copies vanish.
+#define load8(p) ({ v8f v_; __builtin_memcpy(&v_, (p), sizeof v_); v_; })
+
+static inline __attribute__((always_inline)) float fold(const v8f *acc, const float *a, const float *b, long from,
+                                                         long n) {
+    float s = 0;
+    for (int l = 0; l < 8; l++) s += (*acc)[l];
+    for (long i = from; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+// Each loop is written once as an always-inline body and instantiated per instruction set:
+// inlined into a function compiled for AVX2, the same vector code uses 256-bit registers.
+static inline __attribute__((always_inline)) float dot_body(const float *a, const float *b, long n) {
+    v8f acc0 = {0}, acc1 = {0};
+    long blocks = n / 16;
+    for (long k = 0; k < blocks; k++) {
+        acc0 += load8(a + 16 * k) * load8(b + 16 * k);
+        acc1 += load8(a + 16 * k + 8) * load8(b + 16 * k + 8);
+    }
+    v8f acc = acc0 + acc1;
+    return fold(&acc, a, b, blocks * 16, n);
+}
+
+static inline __attribute__((always_inline)) void dot4_body(const float *a, long stride, const float *b, long n,
+                                                             float out[4]) {
+    v8f a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0};
+    const float *r0 = a, *r1 = a + stride, *r2 = a + 2 * stride, *r3 = a + 3 * stride;
+    long blocks = n / 16;
+    for (long k = 0; k < blocks; k++) {
+        v8f x0 = load8(b + 16 * k), x1 = load8(b + 16 * k + 8);
+        a0 += load8(r0 + 16 * k) * x0; a1 += load8(r0 + 16 * k + 8) * x1;
+        b0 += load8(r1 + 16 * k) * x0; b1 += load8(r1 + 16 * k + 8) * x1;
+        c0 += load8(r2 + 16 * k) * x0; c1 += load8(r2 + 16 * k + 8) * x1;
+        d0 += load8(r3 + 16 * k) * x0; d1 += load8(r3 + 16 * k + 8) * x1;
+    }
+    v8f s0 = a0 + a1, s1 = b0 + b1, s2 = c0 + c1, s3 = d0 + d1;
+    out[0] = fold(&s0, r0, b, blocks * 16, n);
+    out[1] = fold(&s1, r1, b, blocks * 16, n);
+    out[2] = fold(&s2, r2, b, blocks * 16, n);
+    out[3] = fold(&s3, r3, b, blocks * 16, n);
+}
+
+static inline __attribute__((always_inline)) void axpy_body(float alpha, const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+static inline __attribute__((always_inline)) void scale_body(float alpha, const float *restrict x, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = alpha * x[i];
+}
+
+static inline __attribute__((always_inline)) void gated_add_body(const uint8_t *restrict g, const float *restrict u, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] += (float)g[i] * u[i];
+}
+
+static inline __attribute__((always_inline)) void gated_scaled_add_body(const uint8_t *restrict g, float alpha, const float *restrict x,
+                                                                         float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] += (float)g[i] * (alpha * x[i]);
+}
+
+static inline __attribute__((always_inline)) void gated_body(const uint8_t *restrict g, const float *restrict r, float *restrict y, long n) {
+    for (long i = 0; i < n; i++) y[i] = (float)g[i] * r[i];
+}
+
+static inline __attribute__((always_inline)) void positive_body(const float *restrict z, uint8_t *restrict out, long n) {
+    for (long i = 0; i < n; i++) out[i] = z[i] > 0 ? 1 : 0;
+}
+
+#if defined(__x86_64__)
+#define AVX2 __attribute__((target("avx2")))
+static int use_avx2 = 0;
+static int has_avx2 = 0;
+
+__attribute__((constructor)) static void vl_detect(void) {
+    __builtin_cpu_init();
+    has_avx2 = __builtin_cpu_supports("avx2");
+    use_avx2 = has_avx2;
+}
+
+#define DISPATCH(ret, name, params, args)                                  \
+    AVX2 static ret name##_avx2 params { return name##_body args; }        \
+    static ret name##_base params { return name##_body args; }             \
+    ret vl_##name params { return use_avx2 ? name##_avx2 args : name##_base args; }
+#define DISPATCH_VOID(name, params, args)                                   \
+    AVX2 static void name##_avx2 params { name##_body args; }               \
+    static void name##_base params { name##_body args; }                    \
+    void vl_##name params { if (use_avx2) name##_avx2 args; else name##_base args; }
+
+int vl_level(void) { return use_avx2; }
+int vl_set_level(int avx2) { use_avx2 = avx2 && has_avx2; return use_avx2; }
+#else
+#define DISPATCH(ret, name, params, args) ret vl_##name params { return name##_body args; }
+#define DISPATCH_VOID(name, params, args) void vl_##name params { name##_body args; }
+int vl_level(void) { return 0; }
+int vl_set_level(int avx2) { (void)avx2; return 0; }
+#endif
+
+DISPATCH(float, dot, (const float *a, const float *b, long n), (a, b, n))
+DISPATCH_VOID(dot4, (const float *a, long stride, const float *b, long n, float out[4]), (a, stride, b, n, out))
+DISPATCH_VOID(axpy, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
+DISPATCH_VOID(scale, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
+DISPATCH_VOID(gated_add, (const uint8_t *g, const float *u, float *y, long n), (g, u, y, n))
+DISPATCH_VOID(gated_scaled_add, (const uint8_t *g, float alpha, const float *x, float *y, long n), (g, alpha, x, y, n))
+DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
+DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

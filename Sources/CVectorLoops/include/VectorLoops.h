@@ -1,0 +1,44 @@
+#ifndef SPARSE_IHT_VECTOR_LOOPS_H
+#define SPARSE_IHT_VECTOR_LOOPS_H
+
+#include <stdint.h>
+
+/// Contiguous float loops of the host support products, compiled twice (the x86-64 baseline
+/// and AVX2) and chosen once at start-up by the processor's features. Both versions run the
+/// same lane operations in the same order (no fused multiply-add, fixed accumulation order),
+/// so they return the same bits; AVX2 only does eight lanes per instruction instead of four.
+/// Lengths `n` count floats (or bytes for gates); pointers need no alignment.
+
+/// `sum_i a_i b_i` in a fixed order: two 8-lane accumulators over blocks of 16, added, the
+/// lanes folded in order, then the tail.
+float vl_dot(const float *a, const float *b, long n);
+
+/// `out[r] = vl_dot(a + r * stride, b, n)` for r = 0..3, reading `b` once.
+void vl_dot4(const float *a, long stride, const float *b, long n, float out[4]);
+
+/// `y += alpha * x`.
+void vl_axpy(float alpha, const float *x, float *y, long n);
+
+/// `y = alpha * x`.
+void vl_scale(float alpha, const float *x, float *y, long n);
+
+/// `y += g .* u` for gates `g` (bytes 0 or 1).
+void vl_gated_add(const uint8_t *g, const float *u, float *y, long n);
+
+/// `y += g .* (alpha * x)` for gates `g` (bytes 0 or 1).
+void vl_gated_scaled_add(const uint8_t *g, float alpha, const float *x, float *y, long n);
+
+/// `y = g .* r` for gates `g` (bytes 0 or 1).
+void vl_gated(const uint8_t *g, const float *r, float *y, long n);
+
+/// `out = (z > 0)` as bytes 0 or 1.
+void vl_positive(const float *z, uint8_t *out, long n);
+
+/// The instruction set the loops use: 1 for AVX2, 0 for the baseline.
+int vl_level(void);
+
+/// Forces the baseline loops (`avx2` 0) or, where the processor has it, AVX2 (`avx2` 1);
+/// returns the level now in use. For tests that compare the two.
+int vl_set_level(int avx2);
+
+#endif

@@ -1,0 +1,85 @@
+import CVectorLoops
+import XCTest
+
+/// The host loops give the same bits with AVX2 as with the x86-64 baseline, and the dot
+/// product follows its documented order.
+final class VectorLoopsTests: XCTestCase {
+    private let lengths = [0, 1, 7, 8, 15, 16, 17, 31, 33, 1000, 1024, 1031]
+
+    private func values(_ n: Int, seed: UInt64) -> [Float] {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        return (0..<n).map { _ in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Float(Int64(bitPattern: state % 2_000_001) - 1_000_000) / 3_333.3
+        }
+    }
+
+    private func gates(_ n: Int, seed: UInt64) -> [UInt8] { values(n, seed: seed).map { $0 > 0 ? 1 : 0 } }
+
+    /// Every loop's output at one level, as bit patterns.
+    private func outputs(level: Int32) -> [[UInt32]] {
+        XCTAssertEqual(vl_set_level(level) == 1, level == 1 && vl_set_level(1) == 1)
+        _ = vl_set_level(level)
+        var out: [[UInt32]] = []
+        for n in lengths {
+            let a = values(n, seed: 1), b = values(n, seed: 2), g = gates(n, seed: 3)
+            let rows = values(4 * n, seed: 4)
+            out.append([vl_dot(a, b, n).bitPattern])
+            var four = [Float](repeating: 0, count: 4)
+            vl_dot4(rows, n, b, n, &four)
+            out.append(four.map(\.bitPattern))
+            var y = b
+            vl_axpy(1.7, a, &y, n); out.append(y.map(\.bitPattern))
+            vl_scale(-0.3, a, &y, n); out.append(y.map(\.bitPattern))
+            vl_gated_add(g, a, &y, n); out.append(y.map(\.bitPattern))
+            vl_gated_scaled_add(g, 2.9, b, &y, n); out.append(y.map(\.bitPattern))
+            vl_gated(g, a, &y, n); out.append(y.map(\.bitPattern))
+            var bytes = [UInt8](repeating: 7, count: n)
+            vl_positive(a, &bytes, n); out.append(bytes.map(UInt32.init))
+        }
+        return out
+    }
+
+    func testBothLevelsGiveTheSameBits() throws {
+        let initial = vl_level()
+        defer { _ = vl_set_level(initial) }
+        let baseline = outputs(level: 0)
+        XCTAssertEqual(vl_level(), 0)
+        guard vl_set_level(1) == 1 else { throw XCTSkip("this processor has no AVX2") }
+        let avx2 = outputs(level: 1)
+        XCTAssertEqual(baseline.count, avx2.count)
+        for (p, q) in zip(baseline, avx2) { XCTAssertEqual(p, q) }
+    }
+
+    func testDotFollowsItsOrderAndTheOtherLoopsTheirDefinitions() {
+        for n in lengths {
+            let a = values(n, seed: 5), b = values(n, seed: 6), g = gates(n, seed: 7)
+            // Two 8-lane accumulators over blocks of 16, added, folded in order, then the tail.
+            var acc0 = [Float](repeating: 0, count: 8), acc1 = acc0
+            let blocks = n / 16
+            for k in 0..<blocks {
+                for l in 0..<8 {
+                    let p0 = a[16 * k + l] * b[16 * k + l], p1 = a[16 * k + 8 + l] * b[16 * k + 8 + l]
+                    acc0[l] += p0; acc1[l] += p1
+                }
+            }
+            var s: Float = 0
+            for l in 0..<8 { s += acc0[l] + acc1[l] }
+            for i in (blocks * 16)..<n { let p = a[i] * b[i]; s += p }
+            XCTAssertEqual(vl_dot(a, b, n).bitPattern, s.bitPattern, "n \(n)")
+            var four = [Float](repeating: 0, count: 4)
+            let rows = a + b + a + b
+            vl_dot4(rows, n, b, n, &four)
+            XCTAssertEqual(four.map(\.bitPattern), [vl_dot(a, b, n), vl_dot(b, b, n), vl_dot(a, b, n), vl_dot(b, b, n)].map(\.bitPattern))
+            var y = b
+            vl_gated_scaled_add(g, 2.5, a, &y, n)
+            XCTAssertEqual(y, (0..<n).map { i in b[i] + Float(g[i]) * (2.5 * a[i]) })
+            var z = [Float](repeating: 0, count: n)
+            vl_gated(g, a, &z, n)
+            XCTAssertEqual(z, (0..<n).map { i in Float(g[i]) * a[i] })
+            var bytes = [UInt8](repeating: 9, count: n)
+            vl_positive(a, &bytes, n)
+            XCTAssertEqual(bytes, a.map { $0 > 0 ? 1 : 0 })
+        }
+    }
+}
