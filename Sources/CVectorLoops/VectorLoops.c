@@ -31,10 +31,9 @@ static inline __attribute__((always_inline)) float dot_body(const float *a, cons
     return fold(&acc, a, b, blocks * 16, n);
 }
 
-static inline __attribute__((always_inline)) void dot4_body(const float *a, long stride, const float *b, long n,
-                                                             float out[4]) {
+static inline __attribute__((always_inline)) void dot4_body(const float *r0, const float *r1, const float *r2,
+                                                             const float *r3, const float *b, long n, float out[4]) {
     v8f a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0};
-    const float *r0 = a, *r1 = a + stride, *r2 = a + 2 * stride, *r3 = a + 3 * stride;
     long blocks = n / 16;
     for (long k = 0; k < blocks; k++) {
         v8f x0 = load8(b + 16 * k), x1 = load8(b + 16 * k + 8);
@@ -65,6 +64,28 @@ static inline __attribute__((always_inline)) void gated_add_body(const uint8_t *
 static inline __attribute__((always_inline)) void gated_scaled_add_body(const uint8_t *restrict g, float alpha, const float *restrict x,
                                                                          float *restrict y, long n) {
     for (long i = 0; i < n; i++) y[i] += (float)g[i] * (alpha * x[i]);
+}
+
+static inline __attribute__((always_inline)) void gated_combination_body(const uint8_t *restrict g,
+                                                                           const float *restrict values,
+                                                                           const float *restrict x,
+                                                                           const long *restrict columns, long count,
+                                                                           long ld, float *restrict y, long n) {
+    typedef uint8_t v8b __attribute__((vector_size(8)));
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f u = values[0] * load8(x + columns[0] * ld + i);
+        for (long t = 1; t < count; t++) u += values[t] * load8(x + columns[t] * ld + i);
+        v8b gb;
+        __builtin_memcpy(&gb, g + i, sizeof gb);
+        v8f out = load8(y + i) + __builtin_convertvector(gb, v8f) * u;
+        __builtin_memcpy(y + i, &out, sizeof out);
+    }
+    for (; i < n; i++) {
+        float u = values[0] * x[columns[0] * ld + i];
+        for (long t = 1; t < count; t++) u += values[t] * x[columns[t] * ld + i];
+        y[i] += (float)g[i] * u;
+    }
 }
 
 static inline __attribute__((always_inline)) void gated_body(const uint8_t *restrict g, const float *restrict r, float *restrict y, long n) {
@@ -105,10 +126,16 @@ int vl_set_level(int avx2) { (void)avx2; return 0; }
 #endif
 
 DISPATCH(float, dot, (const float *a, const float *b, long n), (a, b, n))
-DISPATCH_VOID(dot4, (const float *a, long stride, const float *b, long n, float out[4]), (a, stride, b, n, out))
+DISPATCH_VOID(dot4, (const float *r0, const float *r1, const float *r2, const float *r3, const float *b, long n,
+                     float out[4]),
+              (r0, r1, r2, r3, b, n, out))
 DISPATCH_VOID(axpy, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
 DISPATCH_VOID(scale, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
 DISPATCH_VOID(gated_add, (const uint8_t *g, const float *u, float *y, long n), (g, u, y, n))
 DISPATCH_VOID(gated_scaled_add, (const uint8_t *g, float alpha, const float *x, float *y, long n), (g, alpha, x, y, n))
+DISPATCH_VOID(gated_combination,
+              (const uint8_t *g, const float *values, const float *x, const long *columns, long count, long ld,
+               float *y, long n),
+              (g, values, x, columns, count, ld, y, n))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

@@ -80,14 +80,27 @@ struct SupportGram {
 /// equal to `vl_dot(a + r * stride, b, n)`; with four rows `b` is read once for all of them.
 @inline(__always)
 func dot4(_ a: UnsafePointer<Float>, rows: Int, stride: Int, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
+    dot4(rows: rows, { a + $0 * stride }, b, n)
+}
+
+/// Dot products of `rows` (1 to 4) columns `x + columns[r] * ld` with `b` (see `dot4`).
+@inline(__always)
+func dot4(columns x: UnsafePointer<Float>, _ columns: UnsafePointer<Int>, rows: Int, ld: Int, _ b: UnsafePointer<Float>,
+          _ n: Int) -> SIMD4<Float> {
+    dot4(rows: rows, { x + columns[$0] * ld }, b, n)
+}
+
+/// Dot products of rows `row(0) ..< row(rows)` (1 to 4) with `b`, each equal to `vl_dot`.
+@inline(__always)
+func dot4(rows: Int, _ row: (Int) -> UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
     var out = SIMD4<Float>()
     if rows < 4 {
-        for r in 0..<rows { out[r] = vl_dot(a + r * stride, b, n) }
+        for r in 0..<rows { out[r] = vl_dot(row(r), b, n) }
         return out
     }
     var four: (Float, Float, Float, Float) = (0, 0, 0, 0)
     withUnsafeMutablePointer(to: &four) { p in
-        p.withMemoryRebound(to: Float.self, capacity: 4) { vl_dot4(a, stride, b, n, $0) }
+        p.withMemoryRebound(to: Float.self, capacity: 4) { vl_dot4(row(0), row(1), row(2), row(3), b, n, $0) }
     }
     out[0] = four.0; out[1] = four.1; out[2] = four.2; out[3] = four.3
     return out

@@ -46,21 +46,16 @@ struct SupportProducts {
     /// data and gate rows stream through once.
     static let block = 1024
 
-    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len` (`u`: `len` floats of scratch).
+    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len`.
     @inline(__always)
     private func blockForward(_ vp: UnsafeBufferPointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
                               _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
-                              _ y: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>) {
+                              _ y: UnsafeMutablePointer<Float>) {
         y.update(repeating: 0, count: len)
         for q in 0..<a {
-            // u = sum over the neuron's entries of v_t x_{:, i_t}; y += g_q .* u.
+            // y += g_q .* (sum over the neuron's entries of v_t x_{:, i_t}).
             let lo = sp[q], hi = sp[q + 1]
-            let g = gp + q * n + i0
-            let x0 = x + cp[lo] * n + i0, v0 = vp[lo]
-            if hi - lo == 1 { vl_gated_scaled_add(g, v0, x0, y, len); continue }
-            vl_scale(v0, x0, u, len)
-            for t in (lo + 1)..<hi { vl_axpy(vp[t], x + cp[t] * n + i0, u, len) }
-            vl_gated_add(g, u, y, len)
+            vl_gated_combination(gp + q * n + i0, vp.baseAddress! + lo, x + i0, cp.baseAddress! + lo, hi - lo, n, y, len)
         }
     }
 
@@ -73,7 +68,14 @@ struct SupportProducts {
         for q in 0..<a {
             let g = gp + q * n + i0
             vl_gated(g, r, m, len)
-            for t in sp[q]..<sp[q + 1] { acc[t] += Double(vl_dot(m, x + cp[t] * n + i0, len)) }
+            var t = sp[q]
+            while t < sp[q + 1] {
+                // Up to four entries at a time against one read of m (each as vl_dot(m, x_t)).
+                let rows = min(4, sp[q + 1] - t)
+                let four = dot4(columns: x + i0, cp.baseAddress! + t, rows: rows, ld: n, m, len)
+                for r in 0..<rows { acc[t + r] += Double(four[r]) }
+                t += rows
+            }
         }
     }
 
@@ -91,13 +93,12 @@ struct SupportProducts {
     /// `A_S v` (length n) for support values `v` (one per entry).
     func forward(_ v: [Float]) -> [Float] {
         var y = [Float](repeating: 0, count: n)
-        var u = [Float](repeating: 0, count: Self.block)
         withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
-            y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in
+            y.withUnsafeMutableBufferPointer { yp in
                 for i0 in stride(from: 0, to: n, by: Self.block) {
-                    blockForward(vp, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), yp.baseAddress! + i0, up.baseAddress!)
+                    blockForward(vp, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), yp.baseAddress! + i0)
                 }
-            } }
+            }
         } }
         return y
     }
@@ -125,19 +126,19 @@ struct SupportProducts {
     /// forward and a gradient product).
     func normalProducts(_ v: [Float]) -> (squares: Double, normal: [Double]) {
         var acc = [Double](repeating: 0, count: columns.count)
-        var y = [Float](repeating: 0, count: Self.block), u = y, m = y
+        var y = [Float](repeating: 0, count: Self.block), m = y
         var squares = 0.0
         withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
             acc.withUnsafeMutableBufferPointer { ap in y.withUnsafeMutableBufferPointer { yp in
-            u.withUnsafeMutableBufferPointer { up in m.withUnsafeMutableBufferPointer { mp in
+            m.withUnsafeMutableBufferPointer { mp in
                 let y = yp.baseAddress!
                 for i0 in stride(from: 0, to: n, by: Self.block) {
                     let len = min(Self.block, n - i0)
-                    blockForward(vp, x, g, cp, sp, i0: i0, len: len, y, up.baseAddress!)
+                    blockForward(vp, x, g, cp, sp, i0: i0, len: len, y)
                     squares += Double(vl_dot(y, y, len))
                     blockGradient(y, x, g, cp, sp, i0: i0, len: len, ap, mp.baseAddress!)
                 }
-            } } } }
+            } } }
         } }
         return (squares, acc)
     }

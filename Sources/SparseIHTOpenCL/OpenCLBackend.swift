@@ -23,7 +23,8 @@ public final class OpenCLBackend: ComputeBackend {
         self.device = device
         context = try CLContext(device: device)
         queue = try CLQueue(context: context)
-        tuning = OpenCLTuning.forDevice(device)
+        tuning = try OpenCLTuning.forDevice(device)
+        for p in tuning.clblast { try p.apply(to: device) }
         programs = ProgramCache(context: context)
     }
 

@@ -33,6 +33,35 @@ final class OpenCLRuntimeTests: XCTestCase {
         }
     }
 
+    func testCLBlastParametersParseAndRefuseBadText() throws {
+        let p = try CLBlastParameters(kernel: "Xgemm", parsing: "MWG=64, NWG=32,KWG=16")
+        XCTAssertEqual(p.values, ["MWG": 64, "NWG": 32, "KWG": 16])
+        for bad in ["", "MWG", "MWG=", "MWG=-1", "MWG=x", "=4", "MWG=4=5"] {
+            XCTAssertThrowsError(try CLBlastParameters(kernel: "Xgemm", parsing: bad), bad) { e in
+                XCTAssert("\(e)".hasPrefix("CLBlastOverrideParameters failed: CL_INVALID_VALUE"), "\(e)")
+            }
+        }
+    }
+
+    func testCLBlastOverrideFromTheEnvironment() throws {
+        let b = try openCLBackendForTests()
+        let text = "Xgemm:GEMMK=0,MWG=32,NWG=32,KWG=16,MDIMC=8,NDIMC=8,MDIMA=8,NDIMB=8,KWI=2,VWM=1,VWN=1,STRM=0,STRN=0,SA=0,SB=0,KREG=1"
+            + ";GemmRoutine:XGEMM_MIN_INDIRECT_SIZE=64"
+        let t = try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: text])
+        XCTAssertEqual(t.clblast.map(\.kernel), ["Xgemm", "GemmRoutine"])
+        XCTAssertEqual(t.clblast.first?.values["MWG"], 32)
+        XCTAssertEqual(t.clblast.first?.values.count, 16)
+        XCTAssertEqual(try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: "default"]).clblast, [])
+        for bad in ["MWG=4", "Xgemm:MWG", ":MWG=4", "Xgemm:MWG=4;GemmRoutine"] {
+            XCTAssertThrowsError(try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: bad]), bad)
+        }
+        // A parameter set CLBlast cannot use is refused by CLBlast with its call named.
+        let wrong = try CLBlastParameters(kernel: "Xgemm", parsing: "MWG=64")
+        XCTAssertThrowsError(try wrong.apply(to: b.device)) { e in
+            XCTAssert("\(e)".hasPrefix("CLBlastOverrideParameters failed"), "\(e)")
+        }
+    }
+
     func testDeviceSelection() throws {
         let b = try openCLBackendForTests()
         let devices = try CLDevice.all()

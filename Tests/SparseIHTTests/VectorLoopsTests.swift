@@ -26,7 +26,10 @@ final class VectorLoopsTests: XCTestCase {
             let rows = values(4 * n, seed: 4)
             out.append([vl_dot(a, b, n).bitPattern])
             var four = [Float](repeating: 0, count: 4)
-            vl_dot4(rows, n, b, n, &four)
+            rows.withUnsafeBufferPointer { r in
+                let p = r.baseAddress!
+                vl_dot4(p, p + n, p + 2 * n, p + 3 * n, b, n, &four)
+            }
             out.append(four.map(\.bitPattern))
             var y = b
             vl_axpy(1.7, a, &y, n); out.append(y.map(\.bitPattern))
@@ -36,6 +39,12 @@ final class VectorLoopsTests: XCTestCase {
             vl_gated(g, a, &y, n); out.append(y.map(\.bitPattern))
             var bytes = [UInt8](repeating: 7, count: n)
             vl_positive(a, &bytes, n); out.append(bytes.map(UInt32.init))
+            let columns = [3, 0, 2, 1]
+            for count in 1...4 {
+                var z = b
+                vl_gated_combination(g, [0.5, -1.25, 3.0, 0.75], rows, columns, count, n, &z, n)
+                out.append(z.map(\.bitPattern))
+            }
         }
         return out
     }
@@ -68,12 +77,21 @@ final class VectorLoopsTests: XCTestCase {
             for i in (blocks * 16)..<n { let p = a[i] * b[i]; s += p }
             XCTAssertEqual(vl_dot(a, b, n).bitPattern, s.bitPattern, "n \(n)")
             var four = [Float](repeating: 0, count: 4)
-            let rows = a + b + a + b
-            vl_dot4(rows, n, b, n, &four)
+            vl_dot4(a, b, a, b, b, n, &four)
             XCTAssertEqual(four.map(\.bitPattern), [vl_dot(a, b, n), vl_dot(b, b, n), vl_dot(a, b, n), vl_dot(b, b, n)].map(\.bitPattern))
             var y = b
             vl_gated_scaled_add(g, 2.5, a, &y, n)
             XCTAssertEqual(y, (0..<n).map { i in b[i] + Float(g[i]) * (2.5 * a[i]) })
+            // The combination does per element what scale, axpy and gated_add do.
+            let rows = a + b + g.map(Float.init), values: [Float] = [0.5, -1.25, 3.0]
+            for count in 1...3 {
+                var u = [Float](repeating: 0, count: n), y = b, z = b
+                vl_scale(values[0], rows, &u, n)
+                for t in 1..<count { rows.withUnsafeBufferPointer { vl_axpy(values[t], $0.baseAddress! + t * n, &u, n) } }
+                vl_gated_add(g, u, &y, n)
+                vl_gated_combination(g, values, rows, [0, 1, 2], count, n, &z, n)
+                XCTAssertEqual(z.map(\.bitPattern), y.map(\.bitPattern), "n \(n) count \(count)")
+            }
             var z = [Float](repeating: 0, count: n)
             vl_gated(g, a, &z, n)
             XCTAssertEqual(z, (0..<n).map { i in Float(g[i]) * a[i] })

@@ -13,8 +13,10 @@
 /// lanes folded in order, then the tail.
 float vl_dot(const float *a, const float *b, long n);
 
-/// `out[r] = vl_dot(a + r * stride, b, n)` for r = 0..3, reading `b` once.
-void vl_dot4(const float *a, long stride, const float *b, long n, float out[4]);
+/// `out = (vl_dot(r0, b, n), vl_dot(r1, b, n), vl_dot(r2, b, n), vl_dot(r3, b, n))`, reading
+/// `b` once.
+void vl_dot4(const float *r0, const float *r1, const float *r2, const float *r3, const float *b, long n,
+             float out[4]);
 
 /// `y += alpha * x`.
 void vl_axpy(float alpha, const float *x, float *y, long n);
@@ -27,6 +29,12 @@ void vl_gated_add(const uint8_t *g, const float *u, float *y, long n);
 
 /// `y += g .* (alpha * x)` for gates `g` (bytes 0 or 1).
 void vl_gated_scaled_add(const uint8_t *g, float alpha, const float *x, float *y, long n);
+
+/// `y += g .* u` with `u = sum_t values[t] * x[columns[t] * ld : +n]` (`count` >= 1 terms,
+/// summed in order per element): one neuron's gated output over a block of rows, without
+/// storing `u`. Per element the same operations as `vl_scale`, `vl_axpy` and `vl_gated_add`.
+void vl_gated_combination(const uint8_t *g, const float *values, const float *x, const long *columns, long count,
+                          long ld, float *y, long n);
 
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
