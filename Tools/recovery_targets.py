@@ -121,11 +121,14 @@ ESCAPE = [
     ("best", ["--recipe", "best"]),
     ("best + conjugate refinement", ["--recipe", "best", "--refine-rule", "conjugate"]),
     ("+ residual re-seeding", ["--recipe", "best", "--refine-rule", "conjugate", "--reseed-rule", "residual"]),
-    ("+ re-seeding search (search, 10 refinement steps)", ["--recipe", "search", "--refine", 10]),
-    ("+ 50 refinement steps (search, the planted default)", ["--recipe", "search"]),
-    ("search, 10 steps, random re-seeding", ["--recipe", "search", "--refine", 10, "--reseed-rule", "random"]),
-    ("search, 10 steps, exact-step refinement", ["--recipe", "search", "--refine", 10, "--refine-rule", "exact"]),
-    ("search, 30 refinement steps", ["--recipe", "search", "--refine", 30]),
+    ("+ re-seeding search (search, 10 refinement steps)", ["--recipe", "search", "--refine", 10, "--stall-gain", 0.1]),
+    ("+ 50 refinement steps (search, the earlier planted default)", ["--recipe", "search", "--refine", 50, "--stall-gain", 0.1]),
+    ("search, 10 steps, random re-seeding", ["--recipe", "search", "--refine", 10, "--reseed-rule", "random",
+                                             "--stall-gain", 0.1]),
+    ("search, 10 steps, exact-step refinement", ["--recipe", "search", "--refine", 10, "--refine-rule", "exact",
+                                                 "--stall-gain", 0.1]),
+    ("search, 30 refinement steps", ["--recipe", "search", "--refine", 30, "--stall-gain", 0.1]),
+    ("search, 40 refinement steps, stall gain 0.2 (the planted default)", ["--recipe", "search"]),
 ]
 
 
@@ -136,8 +139,9 @@ def escape():
     for name, flags in ESCAPE:
         for m in (50, 10):
             if m == 10 and name not in ("best", "+ re-seeding search (search, 10 refinement steps)",
-                                        "+ 50 refinement steps (search, the planted default)",
-                                        "search, 30 refinement steps"):
+                                        "+ 50 refinement steps (search, the earlier planted default)",
+                                        "search, 30 refinement steps",
+                                        "search, 40 refinement steps, stall gain 0.2 (the planted default)"):
                 continue
             for s in (10, 50, 100):
                 for seed in (0, 1, 2):

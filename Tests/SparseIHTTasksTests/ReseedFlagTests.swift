@@ -9,7 +9,7 @@ final class ReseedFlagTests: XCTestCase {
         var o = spec.scalarOptions(m: 5, s: 10, mode: .sequential)
         XCTAssertEqual(spec.resolvedRecipe, .search, "planted defaults to the search recipe")
         XCTAssertEqual(o.reseedRule, .residual); XCTAssertTrue(o.reseedSearch); XCTAssertEqual(o.refineRule, .conjugate)
-        XCTAssertEqual(o.refineSteps, 50)
+        XCTAssertEqual(o.refineSteps, 40); XCTAssertEqual(o.stallGain, 0.2)
         try spec.apply(flag: "refine", value: "7")
         XCTAssertEqual(spec.scalarOptions(m: 5, s: 10, mode: .sequential).refineSteps, 7)
         try spec.apply(flag: "reseed-rule", value: "random")
@@ -29,7 +29,10 @@ final class ReseedFlagTests: XCTestCase {
     func testStallRuleFlags() throws {
         var spec = TaskSpec(task: .planted)
         let o = spec.scalarOptions(m: 5, s: 10, mode: .sequential)
-        XCTAssertEqual(o.stallGain, 0.1); XCTAssertEqual(o.stallSteps, 3)
+        XCTAssertEqual(o.stallGain, 0.2, "the search recipe's stall gain"); XCTAssertEqual(o.stallSteps, 3)
+        var best = TaskSpec(task: .planted)
+        best.recipe = .best
+        XCTAssertEqual(best.scalarOptions(m: 5, s: 10, mode: .sequential).stallGain, 0.1)
         try spec.apply(flag: "stall-gain", value: "0.5")
         try spec.apply(flag: "stall-steps", value: "5")
         let changed = spec.scalarOptions(m: 5, s: 10, mode: .sequential)

@@ -93,7 +93,7 @@ final class FixedPointEscapeTests: XCTestCase {
         XCTAssertEqual(o.reseedRule, .random); XCTAssertFalse(o.reseedSearch); XCTAssertEqual(o.refineRule, .exact)
         o.apply(.search)
         XCTAssertEqual(o.reseedRule, .residual); XCTAssertTrue(o.reseedSearch); XCTAssertEqual(o.refineRule, .conjugate)
-        XCTAssertEqual(o.refineSteps, 50)
+        XCTAssertEqual(o.refineSteps, 40); XCTAssertEqual(o.stallGain, 0.2)
         var published = o
         published.apply(.published)
         XCTAssertEqual(published.reseedRule, .random); XCTAssertFalse(published.reseedSearch)
