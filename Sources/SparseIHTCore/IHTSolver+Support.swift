@@ -28,8 +28,18 @@ extension IHTSolver {
         }
         if !dense.isEmpty {
             let part = try backend.read(try gates(dense, bank: bank, data: data), count: n * dense.count)
+            // Example-major floats to neuron-major bytes, 64 examples at a time (their rows
+            // stay in cache while every neuron's 64 bytes are written).
             let c = dense.count
-            for (p, q) in denseAt.enumerated() { for i in 0..<n { out[q * n + i] = part[i * c + p] > 0 ? 1 : 0 } }
+            part.withUnsafeBufferPointer { pp in out.withUnsafeMutableBufferPointer { op in
+                for i0 in stride(from: 0, to: n, by: 64) {
+                    let i1 = min(i0 + 64, n)
+                    for (p, q) in denseAt.enumerated() {
+                        let o = op.baseAddress! + q * n
+                        for i in i0..<i1 { o[i] = pp[i * c + p] > 0 ? 1 : 0 }
+                    }
+                }
+            } }
         }
         return out
     }
