@@ -7,8 +7,9 @@ import PackageDescription
 /// - `SparseIHTCore`: problem types, sparse vectors, the `ComputeBackend` protocol, the solver.
 /// - `SparseIHTCPU`: CPU backend (OpenBLAS through `CBLAS`, plain Swift).
 /// - `SparseIHTOpenCL`: OpenCL runtime and backend (kernels from `Kernels/`, CLBlast). No OpenBLAS.
+/// - `SparseIHTBaselines`: the dense baselines (`DenseMLP`, `AdamTrainer`, `MagnitudePruning`).
 /// - `SparseIHTData`: dataset readers (IDX, CIFAR-10, CSV, PGM/PPM, PNG, gzip) and the real-data tasks.
-/// - `SparseIHTTasks`: every task run (defaults table, data, reports), the baselines and sweeps.
+/// - `SparseIHTTasks`: every task run (defaults table, data, reports), the baseline runs and sweeps.
 /// - `COpenCL`, `CCLBlast`, `CBLAS`, `CZlib`, `CPNG`: system-library shims.
 /// - `CVectorLoops`: the host support products' float loops in C, baseline and AVX2, chosen at start-up.
 /// - `SparseIHTKernels`: the `.cl` sources of `Kernels/`, embedded at build time by a plugin.
@@ -19,6 +20,7 @@ let package = Package(
         .executable(name: "sparse-iht", targets: ["sparse-iht"]),
         .executable(name: "iht-bench", targets: ["iht-bench"]),
         .library(name: "SparseIHTCore", targets: ["SparseIHTCore"]),
+        .library(name: "SparseIHTBaselines", targets: ["SparseIHTBaselines"]),
         .library(name: "SparseIHTTasks", targets: ["SparseIHTTasks"]),
     ],
     dependencies: [
@@ -40,10 +42,12 @@ let package = Package(
         .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
         .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib", "CPNG"]),
         .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
+        .target(name: "SparseIHTBaselines", dependencies: ["SparseIHTCore"]),
         .target(name: "SparseIHTOpenCL",
                 dependencies: ["SparseIHTCore", "COpenCL", "CCLBlast", "SparseIHTKernels"]),
         .target(name: "SparseIHTTasks",
-                dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
+                dependencies: ["SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest",
+                               "SparseIHTBaselines"]),
         .executableTarget(
             name: "sparse-iht",
             dependencies: ["SparseIHTCore", "SparseIHTData", "SparseIHTTasks",
@@ -55,7 +59,8 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/iht-bench"),
         .testTarget(name: "SparseIHTTests",
-                    dependencies: ["SparseIHTCore", "CVectorLoops", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest"]),
+                    dependencies: ["SparseIHTCore", "CVectorLoops", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData", "SparseIHTSelfTest",
+                                   "SparseIHTBaselines"]),
         .testTarget(name: "SparseIHTTasksTests",
                     dependencies: ["SparseIHTTasks", "SparseIHTCore", "SparseIHTCPU", "SparseIHTOpenCL", "SparseIHTData"]),
     ],

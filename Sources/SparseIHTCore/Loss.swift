@@ -11,7 +11,7 @@ public enum Loss: String, Sendable, Codable, CaseIterable {
 
     /// Softmax cross-entropy of logits `p` (`n x k`) against targets `y` (`n x k`), summed
     /// over outputs and averaged over rows, with its gradient `(softmax(p) - y) / n`.
-    static func softmaxCrossEntropy(_ p: [Float], _ y: [Float], n: Int, k: Int) -> (loss: Double, gradient: [Float]) {
+    public static func softmaxCrossEntropy(_ p: [Float], _ y: [Float], n: Int, k: Int) -> (loss: Double, gradient: [Float]) {
         var g = [Float](repeating: 0, count: p.count)
         var total = 0.0
         for i in 0..<n {

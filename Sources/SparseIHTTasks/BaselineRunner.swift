@@ -1,4 +1,5 @@
 import Foundation
+import SparseIHTBaselines
 import SparseIHTCore
 
 /// The dense baselines (`sparse-iht baseline`).

@@ -1,3 +1,4 @@
+import SparseIHTBaselines
 import SparseIHTCore
 import SparseIHTCPU
 import XCTest

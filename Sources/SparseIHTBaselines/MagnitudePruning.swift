@@ -1,4 +1,5 @@
 import Foundation
+import SparseIHTCore
 
 /// Iterative magnitude pruning with rewinding, and one-shot magnitude pruning
 /// (algorithm.md section 4), following the published protocol: see `iterative`.
