@@ -7,7 +7,7 @@ import CVectorLoops
 /// (`s x len` floats), their pairwise float dot products in a fixed order (four at a time),
 /// summed over blocks in double precision in order; on the host, so every backend gets the
 /// same bits. Costs `O(n s^2)` time and `8 s^2` bytes: worth it when many products follow
-/// (the conjugate-gradient refinement's up to 50 per step).
+/// (the conjugate-gradient refinement's up to 40 per step in the search recipe).
 struct SupportGram {
     let s: Int
     let matrix: [Double]
