@@ -35,6 +35,9 @@ public final class OpenCLBackend: ComputeBackend {
     }
 
     public var deviceDescription: String { "\(device.name) (\(device.platformName), \(device.type))" }
+    /// The tuning in use: work-group size, top-k groups and the CLBlast parameters installed
+    /// (or `CLBlast defaults`), for reports.
+    public var tuningDescription: String { tuning.description }
     public var bytesAllocated: Int { tracker.current }
     public var peakBytesAllocated: Int { tracker.peak }
     public var bytesTransferred: Int { tracker.transferred }

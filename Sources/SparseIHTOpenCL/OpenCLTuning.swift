@@ -45,6 +45,15 @@ struct OpenCLTuning: Equatable {
         "KWI": 8, "VWM": 8, "VWN": 1, "STRM": 0, "STRN": 0, "SA": 1, "SB": 1, "KREG": 1,
     ]), CLBlastParameters(kernel: "GemmRoutine", values: ["XGEMM_MIN_INDIRECT_SIZE": 192])]
 
+    /// `WGS 256, top-k groups 16, CLBlast Xgemm GEMMK=0,KREG=1,...; GemmRoutine ...`.
+    var description: String {
+        let blas = clblast.isEmpty ? "CLBlast defaults"
+            : "CLBlast " + clblast.map { p in
+                p.kernel + " " + p.values.keys.sorted().map { "\($0)=\(p.values[$0]!)" }.joined(separator: ",")
+            }.joined(separator: "; ")
+        return "WGS \(workGroupSize), top-k groups \(topKGroups), \(blas)"
+    }
+
     /// `-D` options for the kernel compiler.
     var compilerOptions: String { "-DWGS=\(workGroupSize)" }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SparseIHTCore
 import SparseIHTCPU
+import SparseIHTOpenCL
 
 /// The solver switches of a scalar run (`options` of the report).
 public struct SolverSettings: Codable, Sendable, Equatable {
@@ -152,6 +153,7 @@ extension RunReport {
         openblasCore = CPUBackend.openBLASCore.name
         openblasCoretype = CPUBackend.openBLASCore.coretypeOverride ?? "unset"
         hostLoops = HostVectorLoops.level
+        tuning = (backend as? OpenCLBackend)?.tuningDescription
     }
 
     /// Peak resident set size of this process in bytes.

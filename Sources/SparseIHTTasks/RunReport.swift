@@ -12,6 +12,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var backend: String?, device: String?, openblasCore: String?, openblasCoretype: String?
     /// Instruction set of the host loops (`HostVectorLoops.level`).
     public var hostLoops: String?
+    /// OpenCL runs: work-group size and CLBlast parameters in use (`OpenCLBackend.tuningDescription`).
+    public var tuning: String?
     public var seed: UInt64?, recipe: String?, mode: String?, loss: String?, metric: String?
     // Sizes.
     public var n: Int?, d: Int?, k: Int?, m: Int?, s: Int?, layers: Int?, outputs: Int?
@@ -49,7 +51,7 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", task, method, model, dataset, backend, device
-        case openblasCore = "openblas_core", openblasCoretype = "openblas_coretype", hostLoops = "host_loops"
+        case openblasCore = "openblas_core", openblasCoretype = "openblas_coretype", hostLoops = "host_loops", tuning
         case seed, recipe, mode, loss, metric, n, d, k, m, s, layers, outputs, epochs, batch, chunk, steps
         case classes, testN = "test_n", image, width, height, channels, sigma, psnrPeak = "psnr_peak"
         case center, standardize, pixelScale = "pixel_scale", lr, pruneFraction = "prune_fraction"

@@ -51,7 +51,11 @@ final class OpenCLRuntimeTests: XCTestCase {
         XCTAssertEqual(t.clblast.map(\.kernel), ["Xgemm", "GemmRoutine"])
         XCTAssertEqual(t.clblast.first?.values["MWG"], 32)
         XCTAssertEqual(t.clblast.first?.values.count, 16)
-        XCTAssertEqual(try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: "default"]).clblast, [])
+        XCTAssertTrue(t.description.hasSuffix("CLBlast Xgemm GEMMK=0,KREG=1,KWG=16,KWI=2,MDIMA=8,MDIMC=8,MWG=32,NDIMB=8,"
+            + "NDIMC=8,NWG=32,SA=0,SB=0,STRM=0,STRN=0,VWM=1,VWN=1; GemmRoutine XGEMM_MIN_INDIRECT_SIZE=64"), t.description)
+        let plain = try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: "default"])
+        XCTAssertEqual(plain.clblast, [])
+        XCTAssertTrue(plain.description.hasSuffix(", CLBlast defaults"), plain.description)
         for bad in ["MWG=4", "Xgemm:MWG", ":MWG=4", "Xgemm:MWG=4;GemmRoutine"] {
             XCTAssertThrowsError(try OpenCLTuning.forDevice(b.device, environment: [OpenCLTuning.clblastVariable: bad]), bad)
         }

@@ -122,6 +122,7 @@ struct IHTBench: ParsableCommand {
     func bench<B: ComputeBackend>(_ b: B) throws -> [String: Any] {
         var rng = SeededGenerator(seed: 7)
         var out: [String: Any] = ["backend": b.kind.rawValue, "device": b.deviceDescription]
+        if let o = b as? OpenCLBackend { out["tuning"] = o.tuningDescription; print("  tuning: \(o.tuningDescription)") }
         // Masked gradient over all m neurons vs SGEMM of the same shape ((m x n) x (n x d)).
         let x = try b.makeBuffer(rng.normals(n * d))
         let r = try b.makeBuffer(rng.normals(n))
