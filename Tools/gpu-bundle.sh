@@ -21,8 +21,10 @@ rm -rf "$stage" .gpu
 mkdir -p "$stage/bin" "$stage/lib" "$stage/debs" "$stage/root" .gpu
 cp "$scratch/release/sparse-iht" "$scratch/release/iht-bench" "$stage/bin/"
 strip "$stage"/bin/*
-(cd "$stage/debs" && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g libpng16-16)
+(cd "$stage/debs" && apt-get download -qq ocl-icd-libopencl1 libclblast1 libopenblas0-pthread libgfortran5 libquadmath0 zlib1g libpng16-16 clblast-utils)
 for deb in "$stage"/debs/*.deb; do dpkg -x "$deb" "$stage/root"; done
+# CLBlast's GEMM tuner rides along (Tools/gpu-tune.sh runs it on the device).
+cp "$stage/root/usr/bin/clblast_tuner_xgemm" "$stage/bin/"
 # The libraries ldd names (and what they need in turn), taken from the unpacked packages.
 want=$(ldd "$stage"/bin/* | awk '/=>/ {print $1}' | sort -u)
 copy() {
@@ -37,14 +39,14 @@ for name in $want; do copy "$name"; done
 rm -rf "$stage/root" "$stage/debs"
 strip --strip-unneeded "$stage"/lib/* 2>/dev/null || true
 tar -C "$stage" -cf - bin lib | xz -9 -T2 > .gpu/bundle.tar.xz
-cp Tools/gpu-run.sh .gpu/run && cp Tools/gpu-check.sh .gpu/check.sh
+cp Tools/gpu-run.sh .gpu/run && cp Tools/gpu-check.sh .gpu/check.sh && cp Tools/gpu-tune.sh .gpu/tune.sh
 # Fashion-MNIST (30 MB of .gz, from the Debian package) rides along when installed, so the
 # GPU machine, which reaches nothing outside, can run the real-data tasks.
 fashion=/usr/share/datasets/fashion-mnist
 if [ -f "$fashion/train-images-idx3-ubyte.gz" ]; then
   mkdir -p .gpu/fashion && cp "$fashion"/*-ubyte.gz .gpu/fashion/
 fi
-chmod +x .gpu/run .gpu/check.sh
+chmod +x .gpu/run .gpu/check.sh .gpu/tune.sh
 echo "bundle: $(du -sh .gpu | cut -f1) in .gpu (libraries: $(ls "$stage/lib" | tr '\n' ' '))"
 if [ "${1:-}" = "--test" ]; then
   echo "bundle test: clean environment, bundle libraries first"

@@ -28,3 +28,6 @@ if [ -d "$here/fashion" ]; then
   run sparse-iht recover --task binary-mnist --dataset "$here/fashion" --standardize --loss cross-entropy --inflation 1.5 \
       --backend opencl --device gpu --no-diagnostics --quiet --json "$out/fashion-binary.json" 2>&1 | tee "$out/fashion-binary.txt"
 fi
+# Last, if time is left: CLBlast's Xgemm tuner on the GPU for 90 s and the GEMM benchmark with
+# its best parameters (bench-tuned.json beside bench.json).
+bash "$here/tune.sh" gpu 90 2>&1 | tee "$out/tune.txt"

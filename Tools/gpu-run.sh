@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Launcher of the GPU bundle: `.gpu/run PROGRAM ARGS...` with PROGRAM sparse-iht or
-# iht-bench (or `ldd-check`). Puts the bundle's libraries first on the library path and,
+# Launcher of the GPU bundle: `.gpu/run PROGRAM ARGS...` with PROGRAM sparse-iht,
+# iht-bench or clblast_tuner_xgemm (or `ldd-check`). Puts the bundle's libraries first on the library path and,
 # when the machine has NVIDIA's OpenCL driver but no ICD entry for it, writes one into a
 # private folder and points OCL_ICD_VENDORS there.
 set -euo pipefail
@@ -23,11 +23,11 @@ if [ -z "${OCL_ICD_VENDORS:-}" ] && ! grep -qsl nvidia /etc/OpenCL/vendors/*.icd
     echo "run: wrote $here/vendors/nvidia.icd -> $driver" >&2
   fi
 fi
-program=${1:?usage: run sparse-iht|iht-bench|ldd-check ARGS...}
+program=${1:?usage: run sparse-iht|iht-bench|clblast_tuner_xgemm|ldd-check ARGS...}
 shift
 if [ "$program" = ldd-check ]; then
-  ldd "$unpacked/bin/sparse-iht" "$unpacked/bin/iht-bench"
-  if ldd "$unpacked/bin/sparse-iht" "$unpacked/bin/iht-bench" | grep -q "not found"; then echo "missing libraries" >&2; exit 1; fi
+  ldd "$unpacked"/bin/*
+  if ldd "$unpacked"/bin/* | grep -q "not found"; then echo "missing libraries" >&2; exit 1; fi
   exit 0
 fi
 exec "$unpacked/bin/$program" "$@"
