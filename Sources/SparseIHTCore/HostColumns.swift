@@ -48,16 +48,8 @@ final class HostColumns {
         for c in inputs where !filled[c] { filled[c] = true; missing.append(c) }
         guard !missing.isEmpty, n > 0 else { return }
         missing.sort()
-        // 16 rows at a time (they stay in cache), as `transpose` does, for the missing inputs.
         rows.withUnsafeBufferPointer { rp in transposed.withUnsafeMutableBufferPointer { tp in
-            let src = rp.baseAddress!, dst = tp.baseAddress!
-            for i0 in stride(from: 0, to: n, by: 16) {
-                let len = min(16, n - i0), block = src + i0 * d
-                for c in missing {
-                    let out = dst + c * n + i0
-                    for r in 0..<len { out[r] = block[r * d + c] }
-                }
-            }
+            transpose(rp.baseAddress!, n: n, d: d, columns: missing, into: tp.baseAddress!)
         } }
     }
 

@@ -17,13 +17,11 @@ extension IHTSolver {
             case .zero: break  // dead without revival: zero generator, zero gate
             }
         }
-        if let fw = bank.followedWeights, !sparse.isEmpty { data.hostXT.ensure(fw.indices.lazy.map { $0 % self.problem.d }) }
-        if sparse.count == a, let fw = bank.followedWeights {
-            return sparseGates(xT: data.hostXT.transposed, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
-        }
         var out = [UInt8](repeating: 0, count: n * a)
         if let fw = bank.followedWeights, !sparse.isEmpty {
+            data.hostXT.ensure(fw.indices.lazy.map { $0 % self.problem.d })
             let part = sparseGates(xT: data.hostXT.transposed, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
+            if sparse.count == a { return part }
             for (p, q) in sparseAt.enumerated() { out.replaceSubrange((q * n)..<((q + 1) * n), with: part[(p * n)..<((p + 1) * n)]) }
         }
         if !dense.isEmpty {

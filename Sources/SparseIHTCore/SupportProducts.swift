@@ -155,15 +155,22 @@ func transposed(_ x: [Float], n: Int, d: Int) -> [Float] {
 
 /// Writes `x` (`n x d`, row-major) transposed (`d x n`) to `out`: 16 rows at a time (they
 /// stay in cache), each output row receiving 16 contiguous floats, one cache line per write.
-func transpose(_ x: UnsafePointer<Float>, n: Int, d: Int, into out: UnsafeMutablePointer<Float>) {
+/// With `columns`, only those rows of the transpose (inputs below `d`) are written.
+func transpose<C: Sequence<Int>>(_ x: UnsafePointer<Float>, n: Int, d: Int, columns: C,
+                                 into out: UnsafeMutablePointer<Float>) {
     let rows = 16
     for i0 in stride(from: 0, to: n, by: rows) {
         let len = min(rows, n - i0)
-        for c in 0..<d {
+        for c in columns {
             let o = out + c * n + i0, s = x + i0 * d + c
             for r in 0..<len { o[r] = s[r * d] }
         }
     }
+}
+
+/// `transpose` of every input.
+func transpose(_ x: UnsafePointer<Float>, n: Int, d: Int, into out: UnsafeMutablePointer<Float>) {
+    transpose(x, n: n, d: d, columns: 0..<d, into: out)
 }
 
 /// Gates `1[X h_j > 0]`, neuron-major (`a x n`, bytes 0 or 1), of neurons whose generators are
