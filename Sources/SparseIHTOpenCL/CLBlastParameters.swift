@@ -18,12 +18,19 @@ struct CLBlastParameters: Equatable {
         return try text.split(separator: ";").map { part in
             let pieces = part.split(separator: ":", maxSplits: 1)
             guard pieces.count == 2, !pieces[0].trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw OpenCLError(call: "CLBlastOverrideParameters", code: Int32(CLBlastInvalidValue.rawValue),
-                                  detail: "'\(part)' is not KERNEL:NAME=VALUE,...")
+                throw invalid("'\(part)' is not KERNEL:NAME=VALUE,...")
             }
             return try CLBlastParameters(kernel: pieces[0].trimmingCharacters(in: .whitespaces), parsing: String(pieces[1]))
         }
     }
+
+    /// The error for text that is not a parameter list (CLBlast's own status for a bad value).
+    private static func invalid(_ detail: String) -> OpenCLError {
+        OpenCLError(call: "CLBlastOverrideParameters", code: Int32(CLBlastInvalidValue.rawValue), detail: detail)
+    }
+
+    /// `NAME=VALUE,...` in name order.
+    var text: String { values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: ",") }
 
     /// Parses `NAME=VALUE,NAME=VALUE,...`.
     init(kernel: String, parsing text: String) throws {
@@ -32,14 +39,12 @@ struct CLBlastParameters: Equatable {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, let v = Int(parts[1].trimmingCharacters(in: .whitespaces)), v >= 0 else {
-                throw OpenCLError(call: "CLBlastOverrideParameters", code: Int32(CLBlastInvalidValue.rawValue),
-                                  detail: "\(kernel) parameter '\(item)' is not NAME=VALUE with a non-negative integer")
+                throw Self.invalid("\(kernel) parameter '\(item)' is not NAME=VALUE with a non-negative integer")
             }
             values[String(parts[0]).trimmingCharacters(in: .whitespaces)] = v
         }
         guard !values.isEmpty else {
-            throw OpenCLError(call: "CLBlastOverrideParameters", code: Int32(CLBlastInvalidValue.rawValue),
-                              detail: "no \(kernel) parameters given")
+            throw Self.invalid("no \(kernel) parameters given")
         }
         self.values = values
     }
@@ -64,7 +69,7 @@ struct CLBlastParameters: Equatable {
         }
         guard status == CLBlastSuccess else {
             throw OpenCLError(call: "CLBlastOverrideParameters", code: status.rawValue,
-                              detail: "\(kernel) on \(device.name): " + names.map { "\($0)=\(values[$0]!)" }.joined(separator: ","))
+                              detail: "\(kernel) on \(device.name): \(text)")
         }
     }
 }

@@ -48,9 +48,7 @@ struct OpenCLTuning: Equatable {
     /// `WGS 256, top-k groups 16, CLBlast Xgemm GEMMK=0,KREG=1,...; GemmRoutine ...`.
     var description: String {
         let blas = clblast.isEmpty ? "CLBlast defaults"
-            : "CLBlast " + clblast.map { p in
-                p.kernel + " " + p.values.keys.sorted().map { "\($0)=\(p.values[$0]!)" }.joined(separator: ",")
-            }.joined(separator: "; ")
+            : "CLBlast " + clblast.map { "\($0.kernel) \($0.text)" }.joined(separator: "; ")
         return "WGS \(workGroupSize), top-k groups \(topKGroups), \(blas)"
     }
 
