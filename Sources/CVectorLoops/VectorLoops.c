@@ -66,26 +66,113 @@ static inline __attribute__((always_inline)) void gated_scaled_add_body(const ui
     for (long i = 0; i < n; i++) y[i] += (float)g[i] * (alpha * x[i]);
 }
 
+// The terms of a combination: term `t` is the row `x + columns[t] * ld`; for up to
+// `max_pointers` terms the pointers are computed once (`p`), else on each use.
+enum { max_pointers = 64 };
+typedef struct {
+    const float *x;
+    const long *columns;
+    long ld, count;
+    const float *p[max_pointers];
+} terms_t;
+
+static inline __attribute__((always_inline)) void terms_init(terms_t *s, const float *x, const long *columns, long count,
+                                                              long ld) {
+    s->x = x; s->columns = columns; s->ld = ld; s->count = count;
+    if (count <= max_pointers)
+        for (long t = 0; t < count; t++) s->p[t] = x + columns[t] * ld;
+}
+
+static inline __attribute__((always_inline)) const float *term(const terms_t *s, long t) {
+    return s->count <= max_pointers ? s->p[t] : s->x + s->columns[t] * s->ld;
+}
+
+// `u = sum_t values[t] * term_t[i]` (terms in order) for 16, 8 and one row from row `i`.
+static inline __attribute__((always_inline)) void terms16(const terms_t *s, const float *values, long i, v8f *u0,
+                                                           v8f *u1) {
+    v8f a = values[0] * load8(term(s, 0) + i), b = values[0] * load8(term(s, 0) + i + 8);
+    for (long t = 1; t < s->count; t++) {
+        a += values[t] * load8(term(s, t) + i);
+        b += values[t] * load8(term(s, t) + i + 8);
+    }
+    *u0 = a; *u1 = b;
+}
+
+static inline __attribute__((always_inline)) void terms8(const terms_t *s, const float *values, long i, v8f *u) {
+    v8f a = values[0] * load8(term(s, 0) + i);
+    for (long t = 1; t < s->count; t++) a += values[t] * load8(term(s, t) + i);
+    *u = a;
+}
+
+static inline __attribute__((always_inline)) float terms1(const terms_t *s, const float *values, long i) {
+    float u = values[0] * term(s, 0)[i];
+    for (long t = 1; t < s->count; t++) u += values[t] * term(s, t)[i];
+    return u;
+}
+
+// With `ahead` > 0, prefetches each term's 64-byte line `ahead` floats past row `i` (and,
+// every 64 rows, the line of `bytes` `ahead` on), so the caller's next block of rows
+// arrives while this one is summed: a block's slice of a column is one 4 KiB page, where
+// the hardware prefetcher would stop and start again cold.
+static inline __attribute__((always_inline)) void prefetch_terms(const terms_t *s, const uint8_t *bytes, long i,
+                                                                  long ahead) {
+    if (ahead <= 0) return;
+    for (long t = 0; t < s->count; t++) __builtin_prefetch(term(s, t) + i + ahead, 0, 3);
+    if ((i & 63) == 0) __builtin_prefetch(bytes + i + ahead, 0, 3);
+}
+
+// `y += g .* u` over `n` rows: 16 rows per iteration, then 8, then one at a time (the same
+// operations per element in every case).
 static inline __attribute__((always_inline)) void gated_combination_body(const uint8_t *restrict g,
                                                                            const float *restrict values,
                                                                            const float *restrict x,
                                                                            const long *restrict columns, long count,
-                                                                           long ld, float *restrict y, long n) {
+                                                                           long ld, float *restrict y, long n,
+                                                                           long ahead) {
     typedef uint8_t v8b __attribute__((vector_size(8)));
+    terms_t s;
+    terms_init(&s, x, columns, count, ld);
     long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        prefetch_terms(&s, g, i, ahead);
+        v8f u0, u1;
+        terms16(&s, values, i, &u0, &u1);
+        v8b g0, g1;
+        __builtin_memcpy(&g0, g + i, sizeof g0);
+        __builtin_memcpy(&g1, g + i + 8, sizeof g1);
+        v8f o0 = load8(y + i) + __builtin_convertvector(g0, v8f) * u0;
+        v8f o1 = load8(y + i + 8) + __builtin_convertvector(g1, v8f) * u1;
+        __builtin_memcpy(y + i, &o0, sizeof o0);
+        __builtin_memcpy(y + i + 8, &o1, sizeof o1);
+    }
     for (; i + 8 <= n; i += 8) {
-        v8f u = values[0] * load8(x + columns[0] * ld + i);
-        for (long t = 1; t < count; t++) u += values[t] * load8(x + columns[t] * ld + i);
+        v8f u;
+        terms8(&s, values, i, &u);
         v8b gb;
         __builtin_memcpy(&gb, g + i, sizeof gb);
         v8f out = load8(y + i) + __builtin_convertvector(gb, v8f) * u;
         __builtin_memcpy(y + i, &out, sizeof out);
     }
-    for (; i < n; i++) {
-        float u = values[0] * x[columns[0] * ld + i];
-        for (long t = 1; t < count; t++) u += values[t] * x[columns[t] * ld + i];
-        y[i] += (float)g[i] * u;
+    for (; i < n; i++) y[i] += (float)g[i] * terms1(&s, values, i);
+}
+
+// `out = 1[u > 0]` (bytes) over `n` rows.
+static inline __attribute__((always_inline)) void positive_combination_body(const float *restrict values,
+                                                                              const float *restrict x,
+                                                                              const long *restrict columns, long count,
+                                                                              long ld, uint8_t *restrict out, long n,
+                                                                              long ahead) {
+    terms_t s;
+    terms_init(&s, x, columns, count, ld);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        prefetch_terms(&s, out, i, ahead);
+        v8f u0, u1;
+        terms16(&s, values, i, &u0, &u1);
+        for (int l = 0; l < 8; l++) out[i + l] = u0[l] > 0 ? 1 : 0;
+        for (int l = 0; l < 8; l++) out[i + 8 + l] = u1[l] > 0 ? 1 : 0;
     }
+    for (; i < n; i++) out[i] = terms1(&s, values, i) > 0 ? 1 : 0;
 }
 
 static inline __attribute__((always_inline)) void gated_body(const uint8_t *restrict g, const float *restrict r, float *restrict y, long n) {
@@ -135,7 +222,11 @@ DISPATCH_VOID(gated_add, (const uint8_t *g, const float *u, float *y, long n), (
 DISPATCH_VOID(gated_scaled_add, (const uint8_t *g, float alpha, const float *x, float *y, long n), (g, alpha, x, y, n))
 DISPATCH_VOID(gated_combination,
               (const uint8_t *g, const float *values, const float *x, const long *columns, long count, long ld,
-               float *y, long n),
-              (g, values, x, columns, count, ld, y, n))
+               float *y, long n, long ahead),
+              (g, values, x, columns, count, ld, y, n, ahead))
+DISPATCH_VOID(positive_combination,
+              (const float *values, const float *x, const long *columns, long count, long ld, uint8_t *out, long n,
+               long ahead),
+              (values, x, columns, count, ld, out, n, ahead))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

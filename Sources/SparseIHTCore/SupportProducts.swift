@@ -55,7 +55,8 @@ struct SupportProducts {
         for q in 0..<a {
             // y += g_q .* (sum over the neuron's entries of v_t x_{:, i_t}).
             let lo = sp[q], hi = sp[q + 1]
-            vl_gated_combination(gp + q * n + i0, vp.baseAddress! + lo, x + i0, cp.baseAddress! + lo, hi - lo, n, y, len)
+            vl_gated_combination(gp + q * n + i0, vp.baseAddress! + lo, x + i0, cp.baseAddress! + lo, hi - lo, n, y, len,
+                                 Self.block)
         }
     }
 
@@ -176,27 +177,39 @@ func transpose(_ x: UnsafePointer<Float>, n: Int, d: Int, into out: UnsafeMutabl
 /// Gates `1[X h_j > 0]`, neuron-major (`a x n`, bytes 0 or 1), of neurons whose generators are
 /// sparse: `generators` holds their weights (neuron `neurons[q]`'s entries scaled by
 /// `signs[q]`), at `O(n nnz)` from the transposed data `xT` (`d x n`). Each `X h_j` is
-/// accumulated entry by entry in index order.
+/// summed entry by entry in index order (`vl_positive_combination`), a block of rows at a
+/// time for all neurons; a neuron without entries has zero gates.
 func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neurons: [Int], signs: [Float]) -> [UInt8] {
     let a = neurons.count
     var out = [UInt8](repeating: 0, count: n * a)
     guard a > 0 else { return out }
     var row = [Int: Int]()
     for (q, j) in neurons.enumerated() { row[j] = q }
-    var z = [Float](repeating: 0, count: n)
-    var current = -1
-    xT.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in z.withUnsafeMutableBufferPointer { zp in
-        let z = zp.baseAddress!
-        func flush() {
-            guard current >= 0 else { return }
-            vl_positive(z, op.baseAddress! + current * n, n)
+    // Each requested neuron's entries (contiguous in index order): its row, input columns
+    // and signed values.
+    var rows: [Int] = [], start: [Int] = [0], columns: [Int] = [], values: [Float] = []
+    for (i, v) in zip(w.indices, w.values) {
+        guard let q = row[i / d] else { continue }
+        if rows.last != q {
+            if !rows.isEmpty { start.append(columns.count) }
+            rows.append(q)
         }
-        for (i, v) in zip(w.indices, w.values) {
-            guard let q = row[i / d] else { continue }
-            if q != current { flush(); current = q; z.update(repeating: 0, count: n) }
-            vl_axpy(signs[q] * v, xp.baseAddress! + (i % d) * n, z, n)
-        }
-        flush()
-    } } }
+        columns.append(i % d); values.append(signs[q] * v)
+    }
+    start.append(columns.count)
+    guard !rows.isEmpty else { return out }
+    let block = SupportProducts.block
+    xT.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
+        columns.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
+            for i0 in stride(from: 0, to: n, by: block) {
+                let len = min(block, n - i0)
+                for (p, q) in rows.enumerated() {
+                    let lo = start[p]
+                    vl_positive_combination(vp.baseAddress! + lo, xp.baseAddress! + i0, cp.baseAddress! + lo,
+                                            start[p + 1] - lo, n, op.baseAddress! + q * n + i0, len, block)
+                }
+            }
+        } }
+    } }
     return out
 }

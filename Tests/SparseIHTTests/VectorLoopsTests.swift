@@ -42,8 +42,11 @@ final class VectorLoopsTests: XCTestCase {
             let columns = [3, 0, 2, 1]
             for count in 1...4 {
                 var z = b
-                vl_gated_combination(g, [0.5, -1.25, 3.0, 0.75], rows, columns, count, n, &z, n)
+                vl_gated_combination(g, [0.5, -1.25, 3.0, 0.75], rows, columns, count, n, &z, n, count % 2 == 0 ? 16 : 0)
                 out.append(z.map(\.bitPattern))
+                var positive = [UInt8](repeating: 7, count: n)
+                vl_positive_combination([0.5, -1.25, 3.0, 0.75], rows, columns, count, n, &positive, n, 16)
+                out.append(positive.map(UInt32.init))
             }
         }
         return out
@@ -89,9 +92,25 @@ final class VectorLoopsTests: XCTestCase {
                 vl_scale(values[0], rows, &u, n)
                 for t in 1..<count { rows.withUnsafeBufferPointer { vl_axpy(values[t], $0.baseAddress! + t * n, &u, n) } }
                 vl_gated_add(g, u, &y, n)
-                vl_gated_combination(g, values, rows, [0, 1, 2], count, n, &z, n)
+                vl_gated_combination(g, values, rows, [0, 1, 2], count, n, &z, n, 32)
                 XCTAssertEqual(z.map(\.bitPattern), y.map(\.bitPattern), "n \(n) count \(count)")
+                var positive = [UInt8](repeating: 9, count: n)
+                vl_positive_combination(values, rows, [0, 1, 2], count, n, &positive, n, 0)
+                XCTAssertEqual(positive, u.map { $0 > 0 ? 1 : 0 }, "n \(n) count \(count)")
             }
+            // More terms than the loops keep row pointers for (64): the same sums, in order.
+            let many = 70, wide = (0..<(many * n)).map { Float(($0 * 7919) % 23) - 11 }
+            let weights = (0..<many).map { Float($0 % 5) - 1.5 }, order = (0..<many).map { ($0 * 31) % many }
+            var u = [Float](repeating: 0, count: n)
+            wide.withUnsafeBufferPointer { vl_scale(weights[0], $0.baseAddress! + order[0] * n, &u, n) }
+            for t in 1..<many { wide.withUnsafeBufferPointer { vl_axpy(weights[t], $0.baseAddress! + order[t] * n, &u, n) } }
+            var expected = b, combined = b
+            vl_gated_add(g, u, &expected, n)
+            vl_gated_combination(g, weights, wide, order, many, n, &combined, n, 64)
+            XCTAssertEqual(combined.map(\.bitPattern), expected.map(\.bitPattern), "n \(n), \(many) terms")
+            var signs = [UInt8](repeating: 9, count: n)
+            vl_positive_combination(weights, wide, order, many, n, &signs, n, 64)
+            XCTAssertEqual(signs, u.map { $0 > 0 ? 1 : 0 }, "n \(n), \(many) terms")
             var z = [Float](repeating: 0, count: n)
             vl_gated(g, a, &z, n)
             XCTAssertEqual(z, (0..<n).map { i in Float(g[i]) * a[i] })

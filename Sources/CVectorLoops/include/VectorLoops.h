@@ -33,8 +33,16 @@ void vl_gated_scaled_add(const uint8_t *g, float alpha, const float *x, float *y
 /// `y += g .* u` with `u = sum_t values[t] * x[columns[t] * ld : +n]` (`count` >= 1 terms,
 /// summed in order per element): one neuron's gated output over a block of rows, without
 /// storing `u`. Per element the same operations as `vl_scale`, `vl_axpy` and `vl_gated_add`.
+/// `ahead` > 0 (floats) prefetches the terms' rows and the gates that far on (the caller's
+/// next block of rows; prefetching past the data is harmless); 0 prefetches nothing.
 void vl_gated_combination(const uint8_t *g, const float *values, const float *x, const long *columns, long count,
-                          long ld, float *y, long n);
+                          long ld, float *y, long n, long ahead);
+
+/// `out = 1[u > 0]` (bytes 0 or 1) with `u` as in `vl_gated_combination`, summed in the same
+/// order: the gates of a neuron whose generator has the terms' entries (per element the
+/// same sign as `vl_axpy` from zero, term by term). `ahead` as there.
+void vl_positive_combination(const float *values, const float *x, const long *columns, long count, long ld,
+                             uint8_t *out, long n, long ahead);
 
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
