@@ -183,6 +183,34 @@ static inline __attribute__((always_inline)) void positive_body(const float *res
     for (long i = 0; i < n; i++) out[i] = z[i] > 0 ? 1 : 0;
 }
 
+// The gated design on a support, one block of rows (see the header).
+static inline __attribute__((always_inline)) void gated_forward_body(const uint8_t *g, long gld, const float *x, long xld,
+                                                                      const long *columns, const long *start, long a,
+                                                                      const float *values, float *y, long len, long ahead) {
+    for (long i = 0; i < len; i++) y[i] = 0;
+    for (long q = 0; q < a; q++) {
+        long lo = start[q], count = start[q + 1] - lo;
+        if (count > 0) gated_combination_body(g + q * gld, values + lo, x, columns + lo, count, xld, y, len, ahead);
+    }
+}
+
+static inline __attribute__((always_inline)) void gated_gradient_body(const uint8_t *g, long gld, const float *x, long xld,
+                                                                       const long *columns, const long *start, long a,
+                                                                       const float *r, float *m, long len, double *acc) {
+    for (long q = 0; q < a; q++) {
+        long t = start[q], end = start[q + 1];
+        if (t == end) continue;
+        gated_body(g + q * gld, r, m, len);
+        for (; t + 4 <= end; t += 4) {
+            float four[4];
+            dot4_body(x + columns[t] * xld, x + columns[t + 1] * xld, x + columns[t + 2] * xld, x + columns[t + 3] * xld, m,
+                      len, four);
+            for (int k = 0; k < 4; k++) acc[t + k] += (double)four[k];
+        }
+        for (; t < end; t++) acc[t] += (double)dot_body(m, x + columns[t] * xld, len);
+    }
+}
+
 #if defined(__x86_64__)
 #define AVX2 __attribute__((target("avx2")))
 static int use_avx2 = 0;
@@ -228,5 +256,13 @@ DISPATCH_VOID(positive_combination,
               (const float *values, const float *x, const long *columns, long count, long ld, uint8_t *out, long n,
                long ahead),
               (values, x, columns, count, ld, out, n, ahead))
+DISPATCH_VOID(gated_forward,
+              (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
+               const float *values, float *y, long len, long ahead),
+              (g, gld, x, xld, columns, start, a, values, y, len, ahead))
+DISPATCH_VOID(gated_gradient,
+              (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
+               const float *r, float *m, long len, double *acc),
+              (g, gld, x, xld, columns, start, a, r, m, len, acc))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

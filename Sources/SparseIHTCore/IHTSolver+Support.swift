@@ -2,6 +2,11 @@
 /// step size, refinement and metrics of a step cost `O(n s)` each instead of a dense
 /// product over the active neurons.
 extension IHTSolver {
+    /// Neurons with random generators whose gates `hostGates` takes from the backend at a
+    /// time: a GEMM wide enough to run near its peak, a buffer (`n x 64` floats) small enough
+    /// to keep from step to step.
+    static var hostGateGroup: Int { 64 }
+
     /// Gates of `neurons`, neuron-major (`a x n`, bytes 0 or 1), under `bank` on the step's data, on the
     /// host: neurons whose generator is a followed weight vector by a sparse product, dead
     /// ones without a generator as zeros, the rest (random generators) by the backend's gate.
@@ -24,16 +29,20 @@ extension IHTSolver {
             if sparse.count == a { return part }
             for (p, q) in sparseAt.enumerated() { out.replaceSubrange((q * n)..<((q + 1) * n), with: part[(p * n)..<((p + 1) * n)]) }
         }
-        if !dense.isEmpty {
-            let part = try backend.read(try gates(dense, bank: bank, data: data), count: n * dense.count)
-            // Example-major floats to neuron-major bytes, 64 examples at a time (their rows
-            // stay in cache while every neuron's 64 bytes are written).
-            let c = dense.count
+        // Random (or chosen) generators: the backend's dense gate product, a group of
+        // neurons at a time in one pooled buffer (no fresh allocation, and so no page
+        // faults, per call), each group's example-major floats turned into neuron-major bytes
+        // 64 examples at a time (their rows stay in cache while each neuron's bytes are written).
+        for g0 in stride(from: 0, to: dense.count, by: Self.hostGateGroup) {
+            let group = Array(dense[g0..<min(g0 + Self.hostGateGroup, dense.count)]), c = group.count
+            let buffer = try pool.buffer("host gates", count: n * c)
+            try fillGates(group, bank: bank, data: data, into: buffer)
+            let part = try backend.read(buffer, count: n * c)
             part.withUnsafeBufferPointer { pp in out.withUnsafeMutableBufferPointer { op in
                 for i0 in stride(from: 0, to: n, by: 64) {
                     let i1 = min(i0 + 64, n)
-                    for (p, q) in denseAt.enumerated() {
-                        let o = op.baseAddress! + q * n
+                    for p in 0..<c {
+                        let o = op.baseAddress! + denseAt[g0 + p] * n
                         for i in i0..<i1 { o[i] = pp[i * c + p] > 0 ? 1 : 0 }
                     }
                 }

@@ -46,38 +46,24 @@ struct SupportProducts {
     /// data and gate rows stream through once.
     static let block = 1024
 
-    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len`.
+    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len` (the next block's rows prefetched).
     @inline(__always)
     private func blockForward(_ vp: UnsafeBufferPointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
                               _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
                               _ y: UnsafeMutablePointer<Float>) {
-        y.update(repeating: 0, count: len)
-        for q in 0..<a {
-            // y += g_q .* (sum over the neuron's entries of v_t x_{:, i_t}).
-            let lo = sp[q], hi = sp[q + 1]
-            vl_gated_combination(gp + q * n + i0, vp.baseAddress! + lo, x + i0, cp.baseAddress! + lo, hi - lo, n, y, len,
-                                 Self.block)
-        }
+        guard a > 0 else { y.update(repeating: 0, count: len); return }  // no entries: no storage addresses
+        vl_gated_forward(gp + i0, n, x + i0, n, cp.baseAddress!, sp.baseAddress!, a, vp.baseAddress!, y, len, Self.block)
     }
 
     /// `acc[t] += (A_S^T r)_t` over rows `i0 ..< i0 + len` (`r` points at row `i0`; `m`:
-    /// `len` floats of scratch).
+    /// `len` floats of scratch): per neuron `m = g_q .* r`, then a float dot product with
+    /// each entry's column (`vl_dot`), added to the entry's double.
     @inline(__always)
     private func blockGradient(_ r: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
                                _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
                                _ acc: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutablePointer<Float>) {
-        for q in 0..<a {
-            let g = gp + q * n + i0
-            vl_gated(g, r, m, len)
-            var t = sp[q]
-            while t < sp[q + 1] {
-                // Up to four entries at a time against one read of m (each as vl_dot(m, x_t)).
-                let rows = min(4, sp[q + 1] - t)
-                let four = dot4(columns: x + i0, cp.baseAddress! + t, rows: rows, ld: n, m, len)
-                for r in 0..<rows { acc[t + r] += Double(four[r]) }
-                t += rows
-            }
-        }
+        guard a > 0 else { return }
+        vl_gated_gradient(gp + i0, n, x + i0, n, cp.baseAddress!, sp.baseAddress!, a, r, m, len, acc.baseAddress!)
     }
 
     /// Runs `body` with the raw storage of the data, gates, columns and entry ranges.

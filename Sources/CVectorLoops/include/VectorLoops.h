@@ -44,6 +44,19 @@ void vl_gated_combination(const uint8_t *g, const float *values, const float *x,
 void vl_positive_combination(const float *values, const float *x, const long *columns, long count, long ld,
                              uint8_t *out, long n, long ahead);
 
+/// One block of rows of the gated design restricted to a support: `a` neurons, neuron `q`
+/// with the terms `start[q] ..< start[q + 1]` (input rows `x + columns[t] * xld`, already
+/// offset to the block's first row) and gates `g + q * gld` (bytes 0 or 1, offset likewise).
+/// `vl_gated_forward`: `y[0..<len] = sum_q g_q .* u_q` with `u_q` the neuron's combination
+/// of `values` (as `vl_gated_combination`, neurons in order, `ahead` as there).
+void vl_gated_forward(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
+                      long a, const float *values, float *y, long len, long ahead);
+
+/// `acc[t] += (double)vl_dot(g_q .* r, x_t)` for every term `t` of every neuron `q` (shapes as
+/// in `vl_gated_forward`; `r` and `m`: `len` floats, `m` scratch).
+void vl_gated_gradient(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
+                       long a, const float *r, float *m, long len, double *acc);
+
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
 
