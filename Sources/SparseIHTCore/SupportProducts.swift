@@ -42,48 +42,37 @@ struct SupportProducts {
 
     var a: Int { neurons.count }
 
-    /// Rows per block: the block's accumulators stay in the first-level cache while the
-    /// data and gate rows stream through once.
+    /// Rows per block: each entry's sum over a block is a float dot product, added to the
+    /// entry's double; the block is the unit of that order (the loops inside it work on
+    /// smaller sub-blocks that stay in cache, see `vl_support_normal`).
     static let block = 1024
 
-    /// `y[0..<len] = (A_S v)` on rows `i0 ..< i0 + len` (the next block's rows prefetched).
+    /// Runs `body` with the raw storage of the data, gates, columns and entry ranges, or
+    /// returns `empty` without calling it when the support has no entries (no storage
+    /// addresses to hand out).
     @inline(__always)
-    private func blockForward(_ vp: UnsafeBufferPointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
-                              _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
-                              _ y: UnsafeMutablePointer<Float>) {
-        guard a > 0 else { y.update(repeating: 0, count: len); return }  // no entries: no storage addresses
-        vl_gated_forward(gp + i0, n, x + i0, n, cp.baseAddress!, sp.baseAddress!, a, vp.baseAddress!, y, len, Self.block)
-    }
-
-    /// `acc[t] += (A_S^T r)_t` over rows `i0 ..< i0 + len` (`r` points at row `i0`; `m`:
-    /// `len` floats of scratch): per neuron `m = g_q .* r`, then a float dot product with
-    /// each entry's column (`vl_dot`), added to the entry's double.
-    @inline(__always)
-    private func blockGradient(_ r: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ gp: UnsafePointer<UInt8>,
-                               _ cp: UnsafeBufferPointer<Int>, _ sp: UnsafeBufferPointer<Int>, i0: Int, len: Int,
-                               _ acc: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutablePointer<Float>) {
-        guard a > 0 else { return }
-        vl_gated_gradient(gp + i0, n, x + i0, n, cp.baseAddress!, sp.baseAddress!, a, r, m, len, acc.baseAddress!)
-    }
-
-    /// Runs `body` with the raw storage of the data, gates, columns and entry ranges.
-    @inline(__always)
-    private func withStorage<T>(_ body: (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafeBufferPointer<Int>,
-                                         UnsafeBufferPointer<Int>) -> T) -> T {
-        xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
+    private func withStorage<T>(empty: T, _ body: (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafePointer<Int>,
+                                                   UnsafePointer<Int>) -> T) -> T {
+        guard a > 0 else { return empty }
+        return xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
             columns.withUnsafeBufferPointer { cp in start.withUnsafeBufferPointer { sp in
-                body(xp.baseAddress!, gp.baseAddress!, cp, sp)
+                body(xp.baseAddress!, gp.baseAddress!, cp.baseAddress!, sp.baseAddress!)
             } }
         } }
+    }
+
+    /// The blocks of rows, `(first row, rows)`.
+    private var blocks: some Sequence<(Int, Int)> {
+        stride(from: 0, to: n, by: Self.block).lazy.map { ($0, min(Self.block, self.n - $0)) }
     }
 
     /// `A_S v` (length n) for support values `v` (one per entry).
     func forward(_ v: [Float]) -> [Float] {
         var y = [Float](repeating: 0, count: n)
-        withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
+        withStorage(empty: ()) { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
             y.withUnsafeMutableBufferPointer { yp in
-                for i0 in stride(from: 0, to: n, by: Self.block) {
-                    blockForward(vp, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), yp.baseAddress! + i0)
+                for (i0, len) in blocks {
+                    vl_support_forward(g + i0, n, x + i0, n, cp, sp, a, vp.baseAddress!, yp.baseAddress! + i0, len)
                 }
             }
         } }
@@ -94,11 +83,12 @@ struct SupportProducts {
     /// block of rows a float dot product, the blocks summed in double precision in order.
     func gradientDouble(_ r: [Float]) -> [Double] {
         var acc = [Double](repeating: 0, count: columns.count)
-        var m = [Float](repeating: 0, count: Self.block)
-        withStorage { x, g, cp, sp in r.withUnsafeBufferPointer { rp in
-            acc.withUnsafeMutableBufferPointer { ap in m.withUnsafeMutableBufferPointer { mp in
-                for i0 in stride(from: 0, to: n, by: Self.block) {
-                    blockGradient(rp.baseAddress! + i0, x, g, cp, sp, i0: i0, len: min(Self.block, n - i0), ap, mp.baseAddress!)
+        var lanes = [Float](repeating: 0, count: 16 * columns.count)
+        withStorage(empty: ()) { x, g, cp, sp in r.withUnsafeBufferPointer { rp in
+            acc.withUnsafeMutableBufferPointer { ap in lanes.withUnsafeMutableBufferPointer { lp in
+                for (i0, len) in blocks {
+                    vl_support_gradient(g + i0, n, x + i0, n, cp, sp, a, rp.baseAddress! + i0, len, lp.baseAddress!,
+                                        ap.baseAddress!)
                 }
             } }
         } }
@@ -108,24 +98,22 @@ struct SupportProducts {
     /// `A_S^T r` as floats (see `gradientDouble`).
     func gradient(_ r: [Float]) -> [Float] { gradientDouble(r).map { Float($0) } }
 
-    /// `||A_S v||^2` and `A_S^T A_S v` in one sweep over the rows: each block's `A_S v` is
-    /// formed and multiplied back while its rows are in cache (half the memory traffic of a
-    /// forward and a gradient product).
+    /// `||A_S v||^2` and `A_S^T A_S v` in one sweep over the rows: each sub-block's `A_S v`
+    /// is formed and multiplied back while its rows are in cache (half the memory traffic
+    /// of a forward and a gradient product).
     func normalProducts(_ v: [Float]) -> (squares: Double, normal: [Double]) {
         var acc = [Double](repeating: 0, count: columns.count)
-        var y = [Float](repeating: 0, count: Self.block), m = y
+        var lanes = [Float](repeating: 0, count: 16 * columns.count), y = [Float](repeating: 0, count: Self.block)
         var squares = 0.0
-        withStorage { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
-            acc.withUnsafeMutableBufferPointer { ap in y.withUnsafeMutableBufferPointer { yp in
-            m.withUnsafeMutableBufferPointer { mp in
-                let y = yp.baseAddress!
-                for i0 in stride(from: 0, to: n, by: Self.block) {
-                    let len = min(Self.block, n - i0)
-                    blockForward(vp, x, g, cp, sp, i0: i0, len: len, y)
-                    squares += Double(vl_dot(y, y, len))
-                    blockGradient(y, x, g, cp, sp, i0: i0, len: len, ap, mp.baseAddress!)
+        withStorage(empty: ()) { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
+            acc.withUnsafeMutableBufferPointer { ap in lanes.withUnsafeMutableBufferPointer { lp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    for (i0, len) in blocks {
+                        vl_support_normal(g + i0, n, x + i0, n, cp, sp, a, vp.baseAddress!, yp.baseAddress!, len,
+                                          lp.baseAddress!, &squares, ap.baseAddress!)
+                    }
                 }
-            } } }
+            } }
         } }
         return (squares, acc)
     }

@@ -1,3 +1,4 @@
+import CVectorLoops
 import Foundation
 @testable import SparseIHTCore
 import SparseIHTCPU
@@ -36,6 +37,49 @@ final class SupportProductTests: XCTestCase {
                 for (u, v) in zip(sp.gradient(r), onSupport) { XCTAssertEqual(u, v, accuracy: 1e-3 * max(1, abs(v)), "\(b.kind) gradient") }
             }
             try check(b)
+        }
+    }
+
+    /// The loops work on sub-blocks of rows but keep the order the products document: per
+    /// block of `SupportProducts.block` rows a float dot product (`vl_dot`) per entry, added
+    /// to its double in block order; the normal products equal a forward product followed
+    /// by a gradient product, bit for bit. Checked on a support small enough to take whole
+    /// blocks and one large enough for sub-blocks, on rows that end in a partial block
+    /// whose length is not a multiple of 16.
+    func testSupportProductsSumInTheDocumentedOrder() {
+        var t = TestData(41)
+        let n = 2 * SupportProducts.block + 452, d = 40, m = 20
+        for entries in [8, 300] {
+            var flat = Set<Int>()
+            while flat.count < entries { flat.insert(t.rng.below(d * m)) }
+            let w = SparseWeights(d: d, m: m, indices: flat.sorted(), values: t.normals(entries))
+            let active = w.activeNeurons
+            let x = t.normals(n * d), xT = transposed(x, n: n, d: d)
+            let gates = t.gates(n * active.count).map { UInt8($0) }
+            let sp = SupportProducts(xT: xT, n: n, d: d, support: w, gates: gates)
+            let r = t.normals(n)
+            // The reference: per block, m = g .* r per neuron and vl_dot(m, column) per entry.
+            var expected = [Double](repeating: 0, count: entries)
+            for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
+                let len = min(SupportProducts.block, n - i0)
+                for (e, index) in w.indices.enumerated() {
+                    let q = active.firstIndex(of: index / d)!
+                    let masked = (0..<len).map { Float(gates[q * n + i0 + $0]) * r[i0 + $0] }
+                    let column = Array(xT[((index % d) * n + i0)..<((index % d) * n + i0 + len)])
+                    expected[e] += Double(vl_dot(masked, column, len))
+                }
+            }
+            XCTAssertEqual(sp.gradientDouble(r).map(\.bitPattern), expected.map(\.bitPattern), "\(entries) entries")
+            let v = t.normals(entries)
+            let y = sp.forward(v)
+            var squares = 0.0
+            for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
+                let part = Array(y[i0..<min(i0 + SupportProducts.block, n)])
+                squares += Double(vl_dot(part, part, part.count))
+            }
+            let (aa, normal) = sp.normalProducts(v)
+            XCTAssertEqual(aa.bitPattern, squares.bitPattern, "\(entries) entries")
+            XCTAssertEqual(normal.map(\.bitPattern), sp.gradientDouble(y).map(\.bitPattern), "\(entries) entries")
         }
     }
 
