@@ -246,14 +246,14 @@ static inline __attribute__((always_inline)) void gradient_rows(const uint8_t *g
     }
 }
 
-// Folds every term's lanes into `acc` (double) at the end of a block.
+// Folds every term's lanes into its dot product over the block (`dots`) at the block's end.
 static inline __attribute__((always_inline)) void fold_terms(const uint8_t *g, long gld, const float *x, long xld,
                                                              const long *columns, const long *start, long a,
-                                                             const float *r, long len, const float *lanes, double *acc) {
+                                                             const float *r, long len, const float *lanes, float *dots) {
     long from = len / 16 * 16;
     for (long q = 0; q < a; q++)
         for (long t = start[q]; t < start[q + 1]; t++)
-            acc[t] += (double)fold_lanes(lanes + 16 * t, g + q * gld, r, x + columns[t] * xld, from, len);
+            dots[t] = fold_lanes(lanes + 16 * t, g + q * gld, r, x + columns[t] * xld, from, len);
 }
 
 // `y[i0..<i1] = sum_q g_q .* u_q`, the next sub-block prefetched.
@@ -283,7 +283,7 @@ static inline __attribute__((always_inline)) void support_forward_body(const uin
 static inline __attribute__((always_inline)) void support_gradient_body(const uint8_t *g, long gld, const float *x,
                                                                          long xld, const long *columns, const long *start,
                                                                          long a, const float *r, long len, float *lanes,
-                                                                         double *acc) {
+                                                                         float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
     long sub = sub_rows_for(start[a]);
@@ -291,13 +291,13 @@ static inline __attribute__((always_inline)) void support_gradient_body(const ui
         long i1 = i0 + sub < whole ? i0 + sub : whole;
         gradient_rows(g, gld, x, xld, columns, start, a, r, i0, i1, lanes);
     }
-    fold_terms(g, gld, x, xld, columns, start, a, r, len, lanes, acc);
+    fold_terms(g, gld, x, xld, columns, start, a, r, len, lanes, dots);
 }
 
 static inline __attribute__((always_inline)) void support_normal_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                        const long *columns, const long *start, long a,
                                                                        const float *values, float *y, long len,
-                                                                       float *lanes, double *squares, double *acc) {
+                                                                       float *lanes, float *square, float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
     v8f s0 = {0}, s1 = {0};  // dot(y, y) as dot_body sums it
@@ -313,8 +313,8 @@ static inline __attribute__((always_inline)) void support_normal_body(const uint
         if (i0 < w1) gradient_rows(g, gld, x, xld, columns, start, a, y, i0, w1, lanes);
     }
     v8f s = s0 + s1;
-    *squares += (double)fold(&s, y, y, whole, len);
-    fold_terms(g, gld, x, xld, columns, start, a, y, len, lanes, acc);
+    *square = fold(&s, y, y, whole, len);
+    fold_terms(g, gld, x, xld, columns, start, a, y, len, lanes, dots);
 }
 
 #if defined(__x86_64__)
@@ -368,11 +368,11 @@ DISPATCH_VOID(support_forward,
               (g, gld, x, xld, columns, start, a, values, y, len))
 DISPATCH_VOID(support_gradient,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *r, long len, float *lanes, double *acc),
-              (g, gld, x, xld, columns, start, a, r, len, lanes, acc))
+               const float *r, long len, float *lanes, float *dots),
+              (g, gld, x, xld, columns, start, a, r, len, lanes, dots))
 DISPATCH_VOID(support_normal,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len, float *lanes, double *squares, double *acc),
-              (g, gld, x, xld, columns, start, a, values, y, len, lanes, squares, acc))
+               const float *values, float *y, long len, float *lanes, float *square, float *dots),
+              (g, gld, x, xld, columns, start, a, values, y, len, lanes, square, dots))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

@@ -47,51 +47,77 @@ struct SupportProducts {
     /// smaller sub-blocks that stay in cache, see `vl_support_normal`).
     static let block = 1024
 
-    /// Runs `body` with the raw storage of the data, gates, columns and entry ranges, or
-    /// returns `empty` without calling it when the support has no entries (no storage
-    /// addresses to hand out).
+    /// The storage the block loops read, as pointers the worker threads share.
+    private struct Storage: @unchecked Sendable {
+        let x: UnsafePointer<Float>, g: UnsafePointer<UInt8>, columns: UnsafePointer<Int>, start: UnsafePointer<Int>
+    }
+
+    /// Runs `body` with the raw storage of the data, gates, columns and entry ranges; does
+    /// nothing when the support has no entries (no storage addresses to hand out).
     @inline(__always)
-    private func withStorage<T>(empty: T, _ body: (UnsafePointer<Float>, UnsafePointer<UInt8>, UnsafePointer<Int>,
-                                                   UnsafePointer<Int>) -> T) -> T {
-        guard a > 0 else { return empty }
-        return xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
+    private func withStorage(_ body: (Storage) -> Void) {
+        guard a > 0 else { return }
+        xT.withUnsafeBufferPointer { xp in gates.withUnsafeBufferPointer { gp in
             columns.withUnsafeBufferPointer { cp in start.withUnsafeBufferPointer { sp in
-                body(xp.baseAddress!, gp.baseAddress!, cp.baseAddress!, sp.baseAddress!)
+                body(Storage(x: xp.baseAddress!, g: gp.baseAddress!, columns: cp.baseAddress!, start: sp.baseAddress!))
             } }
         } }
     }
 
-    /// The blocks of rows, `(first row, rows)`.
-    private var blocks: some Sequence<(Int, Int)> {
-        stride(from: 0, to: n, by: Self.block).lazy.map { ($0, min(Self.block, self.n - $0)) }
+    /// Blocks of rows (`SupportProducts.block` each, the last one shorter).
+    private var blockCount: Int { (n + Self.block - 1) / Self.block }
+
+    /// Runs `body(block, first row, rows)` for every block, the blocks split among
+    /// `HostThreads` (each block's results are its own, so they do not depend on the split).
+    private func forEachBlock(_ body: @escaping @Sendable (_ b: Int, _ i0: Int, _ len: Int) -> Void) {
+        let n = self.n
+        HostThreads.forEachRange(blockCount) { range in
+            for b in range {
+                let i0 = b * Self.block
+                body(b, i0, min(Self.block, n - i0))
+            }
+        }
     }
 
     /// `A_S v` (length n) for support values `v` (one per entry).
     func forward(_ v: [Float]) -> [Float] {
         var y = [Float](repeating: 0, count: n)
-        withStorage(empty: ()) { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
-            y.withUnsafeMutableBufferPointer { yp in
-                for (i0, len) in blocks {
-                    vl_support_forward(g + i0, n, x + i0, n, cp, sp, a, vp.baseAddress!, yp.baseAddress! + i0, len)
-                }
+        let n = self.n, a = self.a
+        withStorage { s in v.withUnsafeBufferPointer { vp in y.withUnsafeMutableBufferPointer { yp in
+            let values = SharedReadPointer(base: vp.baseAddress!), out = SharedPointer(base: yp.baseAddress!)
+            forEachBlock { _, i0, len in
+                vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, out.base + i0, len)
             }
-        } }
+        } } }
         return y
     }
 
     /// `A_S^T r` (one value per support entry, double) for a residual `r` (length n): per
     /// block of rows a float dot product, the blocks summed in double precision in order.
     func gradientDouble(_ r: [Float]) -> [Double] {
-        var acc = [Double](repeating: 0, count: columns.count)
-        var lanes = [Float](repeating: 0, count: 16 * columns.count)
-        withStorage(empty: ()) { x, g, cp, sp in r.withUnsafeBufferPointer { rp in
-            acc.withUnsafeMutableBufferPointer { ap in lanes.withUnsafeMutableBufferPointer { lp in
-                for (i0, len) in blocks {
-                    vl_support_gradient(g + i0, n, x + i0, n, cp, sp, a, rp.baseAddress! + i0, len, lp.baseAddress!,
-                                        ap.baseAddress!)
+        let terms = columns.count, n = self.n, a = self.a
+        var dots = [Float](repeating: 0, count: blockCount * terms)
+        withStorage { s in r.withUnsafeBufferPointer { rp in dots.withUnsafeMutableBufferPointer { dp in
+            let residual = SharedReadPointer(base: rp.baseAddress!), out = SharedPointer(base: dp.baseAddress!)
+            HostThreads.forEachRange(blockCount) { range in
+                var lanes = [Float](repeating: 0, count: 16 * terms)
+                for b in range {
+                    let i0 = b * Self.block
+                    vl_support_gradient(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, residual.base + i0,
+                                        min(Self.block, n - i0), &lanes, out.base + b * terms)
                 }
-            } }
-        } }
+            }
+        } } }
+        return inBlockOrder(dots, terms: terms)
+    }
+
+    /// The per-block dot products (`blocks x terms`) summed per term in double precision,
+    /// block by block in order.
+    private func inBlockOrder(_ dots: [Float], terms: Int) -> [Double] {
+        var acc = [Double](repeating: 0, count: terms)
+        for b in 0..<blockCount {
+            for t in 0..<terms { acc[t] += Double(dots[b * terms + t]) }
+        }
         return acc
     }
 
@@ -100,22 +126,26 @@ struct SupportProducts {
 
     /// `||A_S v||^2` and `A_S^T A_S v` in one sweep over the rows: each sub-block's `A_S v`
     /// is formed and multiplied back while its rows are in cache (half the memory traffic
-    /// of a forward and a gradient product).
+    /// of a forward and a gradient product). Per block a float sum of squares and float dot
+    /// products, summed in double in block order.
     func normalProducts(_ v: [Float]) -> (squares: Double, normal: [Double]) {
-        var acc = [Double](repeating: 0, count: columns.count)
-        var lanes = [Float](repeating: 0, count: 16 * columns.count), y = [Float](repeating: 0, count: Self.block)
-        var squares = 0.0
-        withStorage(empty: ()) { x, g, cp, sp in v.withUnsafeBufferPointer { vp in
-            acc.withUnsafeMutableBufferPointer { ap in lanes.withUnsafeMutableBufferPointer { lp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    for (i0, len) in blocks {
-                        vl_support_normal(g + i0, n, x + i0, n, cp, sp, a, vp.baseAddress!, yp.baseAddress!, len,
-                                          lp.baseAddress!, &squares, ap.baseAddress!)
+        let terms = columns.count, n = self.n, a = self.a
+        var dots = [Float](repeating: 0, count: blockCount * terms), squares = [Float](repeating: 0, count: blockCount)
+        withStorage { s in v.withUnsafeBufferPointer { vp in
+            dots.withUnsafeMutableBufferPointer { dp in squares.withUnsafeMutableBufferPointer { sq in
+                let values = SharedReadPointer(base: vp.baseAddress!)
+                let out = SharedPointer(base: dp.baseAddress!), square = SharedPointer(base: sq.baseAddress!)
+                HostThreads.forEachRange(blockCount) { range in
+                    var lanes = [Float](repeating: 0, count: 16 * terms), y = [Float](repeating: 0, count: Self.block)
+                    for b in range {
+                        let i0 = b * Self.block
+                        vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y,
+                                          min(Self.block, n - i0), &lanes, square.base + b, out.base + b * terms)
                     }
                 }
             } }
         } }
-        return (squares, acc)
+        return (squares.reduce(0) { $0 + Double($1) }, inBlockOrder(dots, terms: terms))
     }
 }
 
@@ -152,7 +182,8 @@ func transpose(_ x: UnsafePointer<Float>, n: Int, d: Int, into out: UnsafeMutabl
 /// sparse: `generators` holds their weights (neuron `neurons[q]`'s entries scaled by
 /// `signs[q]`), at `O(n nnz)` from the transposed data `xT` (`d x n`). Each `X h_j` is
 /// summed entry by entry in index order (`vl_positive_combination`), a block of rows at a
-/// time for all neurons; a neuron without entries has zero gates.
+/// time for all neurons (blocks split among `HostThreads`); a neuron without entries has
+/// zero gates.
 func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neurons: [Int], signs: [Float]) -> [UInt8] {
     let a = neurons.count
     var out = [UInt8](repeating: 0, count: n * a)
@@ -172,15 +203,21 @@ func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neuro
     }
     start.append(columns.count)
     guard !rows.isEmpty else { return out }
-    let block = SupportProducts.block
+    let block = SupportProducts.block, blocks = (n + block - 1) / block
+    let neuronRows = rows, ranges = start
     xT.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
         columns.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
-            for i0 in stride(from: 0, to: n, by: block) {
-                let len = min(block, n - i0)
-                for (p, q) in rows.enumerated() {
-                    let lo = start[p]
-                    vl_positive_combination(vp.baseAddress! + lo, xp.baseAddress! + i0, cp.baseAddress! + lo,
-                                            start[p + 1] - lo, n, op.baseAddress! + q * n + i0, len, block)
+            let x = SharedReadPointer(base: xp.baseAddress!), o = SharedPointer(base: op.baseAddress!)
+            let c = SharedReadPointer(base: cp.baseAddress!), v = SharedReadPointer(base: vp.baseAddress!)
+            // Blocks of rows split among the host threads: each writes its own rows.
+            HostThreads.forEachRange(blocks) { range in
+                for b in range {
+                    let i0 = b * block, len = min(block, n - i0)
+                    for (p, q) in neuronRows.enumerated() {
+                        let lo = ranges[p]
+                        vl_positive_combination(v.base + lo, x.base + i0, c.base + lo, ranges[p + 1] - lo, n,
+                                                o.base + q * n + i0, len, block)
+                    }
                 }
             }
         } }

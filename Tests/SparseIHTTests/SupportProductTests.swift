@@ -45,8 +45,10 @@ final class SupportProductTests: XCTestCase {
     /// to its double in block order; the normal products equal a forward product followed
     /// by a gradient product, bit for bit. Checked on a support small enough to take whole
     /// blocks and one large enough for sub-blocks, on rows that end in a partial block
-    /// whose length is not a multiple of 16.
+    /// whose length is not a multiple of 16, with the blocks split among 1, 2 and 3 threads.
     func testSupportProductsSumInTheDocumentedOrder() {
+        let threads = HostThreads.count
+        defer { HostThreads.count = threads }
         var t = TestData(41)
         let n = 2 * SupportProducts.block + 452, d = 40, m = 20
         for entries in [8, 300] {
@@ -57,7 +59,7 @@ final class SupportProductTests: XCTestCase {
             let x = t.normals(n * d), xT = transposed(x, n: n, d: d)
             let gates = t.gates(n * active.count).map { UInt8($0) }
             let sp = SupportProducts(xT: xT, n: n, d: d, support: w, gates: gates)
-            let r = t.normals(n)
+            let r = t.normals(n), v = t.normals(entries)
             // The reference: per block, m = g .* r per neuron and vl_dot(m, column) per entry.
             var expected = [Double](repeating: 0, count: entries)
             for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
@@ -69,17 +71,22 @@ final class SupportProductTests: XCTestCase {
                     expected[e] += Double(vl_dot(masked, column, len))
                 }
             }
-            XCTAssertEqual(sp.gradientDouble(r).map(\.bitPattern), expected.map(\.bitPattern), "\(entries) entries")
-            let v = t.normals(entries)
+            HostThreads.count = 1
             let y = sp.forward(v)
-            var squares = 0.0
-            for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
-                let part = Array(y[i0..<min(i0 + SupportProducts.block, n)])
-                squares += Double(vl_dot(part, part, part.count))
+            for count in [1, 2, 3] {
+                HostThreads.count = count
+                let label = "\(entries) entries, \(count) threads"
+                XCTAssertEqual(sp.gradientDouble(r).map(\.bitPattern), expected.map(\.bitPattern), label)
+                XCTAssertEqual(sp.forward(v).map(\.bitPattern), y.map(\.bitPattern), label)
+                var squares = 0.0
+                for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
+                    let part = Array(y[i0..<min(i0 + SupportProducts.block, n)])
+                    squares += Double(vl_dot(part, part, part.count))
+                }
+                let (aa, normal) = sp.normalProducts(v)
+                XCTAssertEqual(aa.bitPattern, squares.bitPattern, label)
+                XCTAssertEqual(normal.map(\.bitPattern), sp.gradientDouble(y).map(\.bitPattern), label)
             }
-            let (aa, normal) = sp.normalProducts(v)
-            XCTAssertEqual(aa.bitPattern, squares.bitPattern, "\(entries) entries")
-            XCTAssertEqual(normal.map(\.bitPattern), sp.gradientDouble(y).map(\.bitPattern), "\(entries) entries")
         }
     }
 

@@ -52,16 +52,16 @@ void vl_positive_combination(const float *values, const float *x, const long *co
 void vl_support_forward(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
                         long a, const float *values, float *y, long len);
 
-/// `acc[t] += (double)vl_dot(g_q .* r, x_t)` over the block for every term `t` of every
-/// neuron `q` (shapes as in `vl_support_forward`; `r`: `len` floats; `lanes`: scratch of
-/// 16 floats per term).
+/// `dots[t] = vl_dot(g_q .* r, x_t)` over the block for every term `t` of every neuron `q`
+/// (shapes as in `vl_support_forward`; `r`: `len` floats; `lanes`: scratch of 16 floats per
+/// term).
 void vl_support_gradient(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
-                         long a, const float *r, long len, float *lanes, double *acc);
+                         long a, const float *r, long len, float *lanes, float *dots);
 
-/// Both on one block: `y = vl_support_forward(values)`, `*squares += (double)vl_dot(y, y)`,
-/// then `vl_support_gradient(y)` into `acc`, reading each sub-block of rows once from memory.
+/// Both on one block: `y = vl_support_forward(values)`, `*square = vl_dot(y, y)`, then
+/// `vl_support_gradient(y)` into `dots`, reading each sub-block of rows once from memory.
 void vl_support_normal(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
-                       long a, const float *values, float *y, long len, float *lanes, double *squares, double *acc);
+                       long a, const float *values, float *y, long len, float *lanes, float *square, float *dots);
 
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
