@@ -184,16 +184,13 @@ static inline __attribute__((always_inline)) void positive_body(const float *res
 }
 
 // The gated design on a support, one block of rows (see the header), a sub-block of rows
-// at a time (`sub_rows_for`): the columns a sub-block reads (a few hundred KiB even for
+// at a time: the columns a sub-block reads (a few hundred KiB even for
 // thousands of terms) stay in the second-level cache between the forward pass and the
 // gradient pass over it, and the next sub-block's lines are prefetched. Each term's dot
 // product keeps its two 8-lane accumulators (`lanes`, 16 floats per term) from one
 // sub-block to the next and is folded at the end of the block exactly as `dot_body` folds,
 // so the sums are the same operations in the same order as `vl_dot` over the whole block.
-// Rows per sub-block for a support of `terms` entries: the whole block while its columns fit
-// in the second-level cache (measured best for a few hundred entries), else 256 (measured
-// on 2,000 entries over 784 inputs: 128 to 512 within a few percent, 1,024 up to 30% slower).
-static inline __attribute__((always_inline)) long sub_rows_for(long terms) { return terms <= 256 ? 1024 : 256; }
+// Rows per sub-block (`sub`, the caller's choice): a multiple of 16, or at least `len`.
 
 // Accumulates rows `[i0, i1)` (whole groups of 16) of `dot(g .* r, term)` for up to four
 // terms of one neuron into their lanes.
@@ -272,8 +269,8 @@ static inline __attribute__((always_inline)) void forward_rows(const uint8_t *g,
 
 static inline __attribute__((always_inline)) void support_forward_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                         const long *columns, const long *start, long a,
-                                                                        const float *values, float *y, long len) {
-    long sub = sub_rows_for(start[a]);
+                                                                        const float *values, float *y, long len,
+                                                                        long sub) {
     for (long i0 = 0; i0 < len; i0 += sub) {
         long i1 = i0 + sub < len ? i0 + sub : len;
         forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, sub);
@@ -282,11 +279,10 @@ static inline __attribute__((always_inline)) void support_forward_body(const uin
 
 static inline __attribute__((always_inline)) void support_gradient_body(const uint8_t *g, long gld, const float *x,
                                                                          long xld, const long *columns, const long *start,
-                                                                         long a, const float *r, long len, float *lanes,
-                                                                         float *dots) {
+                                                                         long a, const float *r, long len, long sub,
+                                                                         float *lanes, float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
-    long sub = sub_rows_for(start[a]);
     for (long i0 = 0; i0 < whole; i0 += sub) {
         long i1 = i0 + sub < whole ? i0 + sub : whole;
         gradient_rows(g, gld, x, xld, columns, start, a, r, i0, i1, lanes);
@@ -296,12 +292,11 @@ static inline __attribute__((always_inline)) void support_gradient_body(const ui
 
 static inline __attribute__((always_inline)) void support_normal_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                        const long *columns, const long *start, long a,
-                                                                       const float *values, float *y, long len,
+                                                                       const float *values, float *y, long len, long sub,
                                                                        float *lanes, float *square, float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
     v8f s0 = {0}, s1 = {0};  // dot(y, y) as dot_body sums it
-    long sub = sub_rows_for(start[a]);
     for (long i0 = 0; i0 < len; i0 += sub) {
         long i1 = i0 + sub < len ? i0 + sub : len;
         forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, sub);
@@ -364,15 +359,15 @@ DISPATCH_VOID(positive_combination,
               (values, x, columns, count, ld, out, n, ahead))
 DISPATCH_VOID(support_forward,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len),
-              (g, gld, x, xld, columns, start, a, values, y, len))
+               const float *values, float *y, long len, long sub),
+              (g, gld, x, xld, columns, start, a, values, y, len, sub))
 DISPATCH_VOID(support_gradient,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *r, long len, float *lanes, float *dots),
-              (g, gld, x, xld, columns, start, a, r, len, lanes, dots))
+               const float *r, long len, long sub, float *lanes, float *dots),
+              (g, gld, x, xld, columns, start, a, r, len, sub, lanes, dots))
 DISPATCH_VOID(support_normal,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len, float *lanes, float *square, float *dots),
-              (g, gld, x, xld, columns, start, a, values, y, len, lanes, square, dots))
+               const float *values, float *y, long len, long sub, float *lanes, float *square, float *dots),
+              (g, gld, x, xld, columns, start, a, values, y, len, sub, lanes, square, dots))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))
