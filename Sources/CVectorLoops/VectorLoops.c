@@ -270,10 +270,10 @@ static inline __attribute__((always_inline)) void forward_rows(const uint8_t *g,
 static inline __attribute__((always_inline)) void support_forward_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                         const long *columns, const long *start, long a,
                                                                         const float *values, float *y, long len,
-                                                                        long sub) {
+                                                                        long sub, long after) {
     for (long i0 = 0; i0 < len; i0 += sub) {
         long i1 = i0 + sub < len ? i0 + sub : len;
-        forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, sub);
+        forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, i1 < len || after > 0 ? sub : 0);
     }
 }
 
@@ -293,13 +293,14 @@ static inline __attribute__((always_inline)) void support_gradient_body(const ui
 static inline __attribute__((always_inline)) void support_normal_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                        const long *columns, const long *start, long a,
                                                                        const float *values, float *y, long len, long sub,
-                                                                       float *lanes, float *square, float *dots) {
+                                                                       long after, float *lanes, float *square,
+                                                                       float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
     v8f s0 = {0}, s1 = {0};  // dot(y, y) as dot_body sums it
     for (long i0 = 0; i0 < len; i0 += sub) {
         long i1 = i0 + sub < len ? i0 + sub : len;
-        forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, sub);
+        forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, i1 < len || after > 0 ? sub : 0);
         long w1 = i1 < whole ? i1 : whole;
         for (long i = i0; i < w1; i += 16) {
             s0 += load8(y + i) * load8(y + i);
@@ -359,15 +360,16 @@ DISPATCH_VOID(positive_combination,
               (values, x, columns, count, ld, out, n, ahead))
 DISPATCH_VOID(support_forward,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len, long sub),
-              (g, gld, x, xld, columns, start, a, values, y, len, sub))
+               const float *values, float *y, long len, long sub, long after),
+              (g, gld, x, xld, columns, start, a, values, y, len, sub, after))
 DISPATCH_VOID(support_gradient,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
                const float *r, long len, long sub, float *lanes, float *dots),
               (g, gld, x, xld, columns, start, a, r, len, sub, lanes, dots))
 DISPATCH_VOID(support_normal,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len, long sub, float *lanes, float *square, float *dots),
-              (g, gld, x, xld, columns, start, a, values, y, len, sub, lanes, square, dots))
+               const float *values, float *y, long len, long sub, long after, float *lanes, float *square,
+               float *dots),
+              (g, gld, x, xld, columns, start, a, values, y, len, sub, after, lanes, square, dots))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

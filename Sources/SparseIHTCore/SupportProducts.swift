@@ -92,7 +92,8 @@ struct SupportProducts {
         withStorage { s in v.withUnsafeBufferPointer { vp in y.withUnsafeMutableBufferPointer { yp in
             let values = SharedReadPointer(base: vp.baseAddress!), out = SharedPointer(base: yp.baseAddress!)
             forEachBlock { _, i0, len in
-                vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, out.base + i0, len, sub)
+                vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, out.base + i0, len, sub,
+                                   n - i0 - len)
             }
         } } }
         return y
@@ -144,9 +145,9 @@ struct SupportProducts {
                 HostThreads.forEachRange(blockCount) { range in
                     var lanes = [Float](repeating: 0, count: 16 * terms), y = [Float](repeating: 0, count: Self.block)
                     for b in range {
-                        let i0 = b * Self.block
-                        vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y,
-                                          min(Self.block, n - i0), sub, &lanes, square.base + b, out.base + b * terms)
+                        let i0 = b * Self.block, len = min(Self.block, n - i0)
+                        vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y, len, sub,
+                                          n - i0 - len, &lanes, square.base + b, out.base + b * terms)
                     }
                 }
             } }

@@ -48,12 +48,13 @@ void vl_positive_combination(const float *values, const float *x, const long *co
 /// with the terms `start[q] ..< start[q + 1]` (input rows `x + columns[t] * xld`, already
 /// offset to the block's first row) and gates `g + q * gld` (bytes 0 or 1, offset likewise).
 /// The rows are taken `sub` at a time (a multiple of 16, or `len`): each sub-block's columns
-/// are read once from memory and the next sub-block's are prefetched; the results do not
-/// depend on `sub`.
+/// are read once from memory and, while rows remain (in the block or the `after` rows of
+/// data that follow it), the next sub-block's are prefetched; the results do not depend on
+/// `sub` or `after`.
 /// `vl_support_forward`: `y[0..<len] = sum_q g_q .* u_q` with `u_q` the neuron's combination
 /// of `values` (per element as `vl_gated_combination`, neurons in order).
 void vl_support_forward(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
-                        long a, const float *values, float *y, long len, long sub);
+                        long a, const float *values, float *y, long len, long sub, long after);
 
 /// `dots[t] = vl_dot(g_q .* r, x_t)` over the block for every term `t` of every neuron `q`
 /// (shapes as in `vl_support_forward`; `r`: `len` floats; `lanes`: scratch of 16 floats per
@@ -64,8 +65,8 @@ void vl_support_gradient(const uint8_t *g, long gld, const float *x, long xld, c
 /// Both on one block: `y = vl_support_forward(values)`, `*square = vl_dot(y, y)`, then
 /// `vl_support_gradient(y)` into `dots`, reading each sub-block of rows once from memory.
 void vl_support_normal(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
-                       long a, const float *values, float *y, long len, long sub, float *lanes, float *square,
-                       float *dots);
+                       long a, const float *values, float *y, long len, long sub, long after, float *lanes,
+                       float *square, float *dots);
 
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
