@@ -39,7 +39,7 @@ let package = Package(
                 plugins: ["EmbedKernels"]),
         .target(name: "CVectorLoops"),
         .target(name: "SparseIHTCore", dependencies: ["CVectorLoops"]),
-        .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS"]),
+        .target(name: "SparseIHTCPU", dependencies: ["SparseIHTCore", "CBLAS", "CVectorLoops"]),
         .target(name: "SparseIHTData", dependencies: ["SparseIHTCore", "CZlib", "CPNG"]),
         .target(name: "SparseIHTSelfTest", dependencies: ["SparseIHTCore"]),
         .target(name: "SparseIHTBaselines", dependencies: ["SparseIHTCore"]),

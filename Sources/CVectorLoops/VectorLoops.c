@@ -313,6 +313,39 @@ static inline __attribute__((always_inline)) void support_normal_body(const uint
     fold_terms(g, gld, x, xld, columns, start, a, y, len, lanes, dots);
 }
 
+// The product of row-major data with sparse rows (see the header): eight examples at a time
+// per neuron, each with its own running sum over the neuron's entries in their order.
+static inline __attribute__((always_inline)) void sparse_rows_body(const float *x, long n, long d, const int32_t *offsets,
+                                                                    const int32_t *columns, const float *values, long a,
+                                                                    const float *gate, int threshold, float *out) {
+    enum { rows = 8 };
+    long i = 0;
+    for (; i <= n - rows; i += rows) {
+        const float *r = x + i * d;
+        for (long j = 0; j < a; j++) {
+            float s[rows] = {0};
+            for (int32_t t = offsets[j]; t < offsets[j + 1]; t++) {
+                long c = columns[t];
+                float v = values[t];
+                for (int k = 0; k < rows; k++) s[k] += r[k * d + c] * v;
+            }
+            for (int k = 0; k < rows; k++) {
+                long o = (i + k) * a + j;
+                out[o] = threshold ? (s[k] > 0 ? 1.0f : 0.0f) : gate ? gate[o] * s[k] : s[k];
+            }
+        }
+    }
+    for (; i < n; i++) {
+        const float *r = x + i * d;
+        for (long j = 0; j < a; j++) {
+            float s = 0;
+            for (int32_t t = offsets[j]; t < offsets[j + 1]; t++) s += r[columns[t]] * values[t];
+            long o = i * a + j;
+            out[o] = threshold ? (s > 0 ? 1.0f : 0.0f) : gate ? gate[o] * s : s;
+        }
+    }
+}
+
 #if defined(__x86_64__)
 #define AVX2 __attribute__((target("avx2")))
 static int use_avx2 = 0;
@@ -372,4 +405,8 @@ DISPATCH_VOID(support_normal,
                float *dots),
               (g, gld, x, xld, columns, start, a, values, y, len, sub, after, lanes, square, dots))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
+DISPATCH_VOID(sparse_rows,
+              (const float *x, long n, long d, const int32_t *offsets, const int32_t *columns, const float *values,
+               long a, const float *gate, int threshold, float *out),
+              (x, n, d, offsets, columns, values, a, gate, threshold, out))
 DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

@@ -68,6 +68,13 @@ void vl_support_normal(const uint8_t *g, long gld, const float *x, long xld, con
                        long a, const float *values, float *y, long len, long sub, long after, float *lanes,
                        float *square, float *dots);
 
+/// `out (n x a) = x (n x d, row-major) . W^T` for the sparse rows `W` of `a` neurons (row `j`:
+/// entries `offsets[j] ..< offsets[j + 1]` of `columns` and `values`), each sum over its
+/// entries in order from zero; then `1[z > 0]` with `threshold`, else `gate .* z` when `gate`
+/// (`n x a`) is given, else `z`. The caller checks the shapes and columns.
+void vl_sparse_rows(const float *x, long n, long d, const int32_t *offsets, const int32_t *columns, const float *values,
+                    long a, const float *gate, int threshold, float *out);
+
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
 
