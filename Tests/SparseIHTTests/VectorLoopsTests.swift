@@ -119,4 +119,31 @@ final class VectorLoopsTests: XCTestCase {
             XCTAssertEqual(bytes, a.map { $0 > 0 ? 1 : 0 })
         }
     }
+
+    /// The sparse-rows product sums each example's entries in order from zero (eight
+    /// examples at a time, then one at a time) and applies the threshold or the gate after.
+    func testSparseRowsSumInOrder() {
+        let d = 13, a = 3
+        let offsets: [Int32] = [0, 2, 2, 6], columns: [Int32] = [4, 1, 0, 12, 7, 4]
+        let weights: [Float] = [0.75, -1.5, 2.25, 0.5, -0.125, 3.0]
+        for n in [0, 1, 7, 8, 9, 17, 64, 71] {
+            let x = values(n * d, seed: 21), gate = values(n * a, seed: 22).map { $0 > 0 ? Float(1) : 0 }
+            var plain = [Float](repeating: 0, count: n * a)
+            for i in 0..<n {
+                for j in 0..<a {
+                    var z: Float = 0
+                    for t in Int(offsets[j])..<Int(offsets[j + 1]) { let p = x[i * d + Int(columns[t])] * weights[t]; z += p }
+                    plain[i * a + j] = z
+                }
+            }
+            for mode in 0..<3 {
+                var out = [Float](repeating: 9, count: max(n * a, 1))
+                gate.withUnsafeBufferPointer { g in
+                    vl_sparse_rows(x, n, d, offsets, columns, weights, a, mode == 1 ? g.baseAddress : nil, mode == 2 ? 1 : 0, &out)
+                }
+                let expected = mode == 0 ? plain : mode == 1 ? zip(gate, plain).map { $0 * $1 } : plain.map { $0 > 0 ? 1 : 0 }
+                XCTAssertEqual(Array(out.prefix(n * a)).map(\.bitPattern), expected.map(\.bitPattern), "n \(n) mode \(mode)")
+            }
+        }
+    }
 }
