@@ -216,14 +216,15 @@ func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neuro
         columns.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
             let x = SharedReadPointer(base: xp.baseAddress!), o = SharedPointer(base: op.baseAddress!)
             let c = SharedReadPointer(base: cp.baseAddress!), v = SharedReadPointer(base: vp.baseAddress!)
-            // Blocks of rows split among the host threads: each writes its own rows.
+            // Blocks of rows split among the host threads: each writes its own rows (the next
+            // block prefetched while there is one).
             HostThreads.forEachRange(blocks) { range in
                 for b in range {
                     let i0 = b * block, len = min(block, n - i0)
                     for (p, q) in neuronRows.enumerated() {
                         let lo = ranges[p]
                         vl_positive_combination(v.base + lo, x.base + i0, c.base + lo, ranges[p + 1] - lo, n,
-                                                o.base + q * n + i0, len, block)
+                                                o.base + q * n + i0, len, i0 + len < n ? block : 0)
                     }
                 }
             }
