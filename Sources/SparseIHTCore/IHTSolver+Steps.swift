@@ -71,8 +71,7 @@ extension IHTSolver {
         var r = loss.scalarResidual([Float](repeating: 0, count: n), data.y)
         var mu = 1e-14
         if !active.isEmpty {
-            let support = try supportProducts(w, bank: bank, data: data)
-            let yhat = support.forward(w.values)
+            let (support, yhat) = try supportAndOutput(w, bank: bank, data: data)
             r = loss.scalarResidual(yhat, data.y)
             let gS = support.gradient(r)
             let gg = sumOfSquares(gS)
@@ -245,9 +244,30 @@ extension IHTSolver {
         return accepted
     }
 
-    /// The model's prediction on the step's data with generators `bank`.
+    /// The model's prediction on the step's data with generators `bank`. On a full batch
+    /// with every active neuron following its weights, the products and the output are kept
+    /// (`memo`) for the next step's residual.
     func predict(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> [Float] {
-        try supportProducts(w, bank: bank, data: data).forward(w.values)
+        let support = try supportProducts(w, bank: bank, data: data)
+        let output = support.forward(w.values)
+        let live = bank.liveNeurons
+        if data.hostXT === fullColumns && bank.followedWeights != nil && w.activeNeurons.allSatisfy(live.contains) {
+            memo = PredictionMemo(weights: w, followed: bank.followedWeights, signed: bank.signed,
+                                  columns: ObjectIdentifier(data.hostXT), n: data.n, support: support, output: output)
+        } else {
+            memo = nil
+        }
+        return output
+    }
+
+    /// The products on `w`'s support and `A_S w` under `bank`: the last metrics' when they
+    /// are of the same weights, gates and rows (`PredictionMemo`), else made now.
+    func supportAndOutput(_ w: SparseWeights, bank: GeneratorBank,
+                          data: StepData) throws -> (support: SupportProducts, output: [Float]) {
+        defer { memo = nil }
+        if let m = memo, m.matches(w, bank: bank, columns: data.hostXT, n: data.n) { return (m.support, m.output) }
+        let support = try supportProducts(w, bank: bank, data: data)
+        return (support, support.forward(w.values))
     }
 
     /// The live neuron whose output `g_j .* (X w_j)` under `bank` (sequential: its ReLU) has

@@ -64,6 +64,8 @@ public final class IHTSolver<B: ComputeBackend> {
     public var onStep: ((StepReport) -> Void)?
     /// Phase timings of `run()` when set (benchmarks).
     public var profile: SolverProfile?
+    /// The last metrics' products and output, for the next step (see `PredictionMemo`).
+    var memo: PredictionMemo?
     /// Called after the last step of every epoch (every step of a full-batch run) with the
     /// epoch (from 1), the weights and the generators: the model so far, for scoring.
     public var onEpochEnd: ((_ epoch: Int, _ weights: SparseWeights, _ generators: GeneratorBank) -> Void)?
@@ -86,6 +88,7 @@ public final class IHTSolver<B: ComputeBackend> {
 
     public func run() throws -> SolverResult {
         let o = options, d = problem.d
+        memo = nil
         var w = SparseWeights(d: d, m: o.m)
         var bank = GeneratorBank(d: d, m: o.m, seed: o.seed)
         bank.signed = o.signedOutputs
