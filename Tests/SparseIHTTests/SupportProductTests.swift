@@ -90,6 +90,41 @@ final class SupportProductTests: XCTestCase {
         }
     }
 
+    /// The metrics' output is reused only for the same weights, followed generators, output
+    /// signs and rows; and a sequential full-batch run leaves a memo whose output is what a
+    /// fresh product of its weights gives.
+    func testPredictionMemoMatchesOnlyItsOwnInputs() throws {
+        let f = Self.fixture()
+        let columns = HostColumns(transposed: transposed(f.x, n: f.n, d: f.d), n: f.n, d: f.d)
+        let sp = SupportProducts(xT: columns.transposed, n: f.n, d: f.d, support: f.w,
+                                 gates: transposed(f.gates, n: f.n, d: f.w.activeNeurons.count).map { UInt8($0) })
+        var bank = GeneratorBank(d: f.d, m: 6, seed: 1)
+        bank.followedWeights = f.w
+        let memo = PredictionMemo(weights: f.w, followed: f.w, signed: false, columns: ObjectIdentifier(columns), n: f.n,
+                                  support: sp, output: sp.forward(f.w.values))
+        XCTAssertTrue(memo.matches(f.w, bank: bank, columns: columns, n: f.n))
+        var other = f.w
+        other.setValues(f.w.values.map { $0 * 2 })
+        XCTAssertFalse(memo.matches(other, bank: bank, columns: columns, n: f.n), "other weights")
+        var moved = bank
+        moved.followedWeights = other
+        XCTAssertFalse(memo.matches(f.w, bank: moved, columns: columns, n: f.n), "other followed weights")
+        var signed = bank
+        signed.signed = true
+        XCTAssertFalse(memo.matches(f.w, bank: signed, columns: columns, n: f.n), "output signs")
+        let copy = HostColumns(transposed: columns.transposed, n: f.n, d: f.d)
+        XCTAssertFalse(memo.matches(f.w, bank: bank, columns: copy, n: f.n), "other rows")
+
+        let p = try PlantedProblems.plantedMLP(n: 1500, d: 16, m: 6, s: 18, seed: 3, backend: CPUBackend())
+        var o = SolverOptions(m: 6, s: 18)
+        o.steps = 4; o.tolerance = 0; o.stallReseed = false
+        let solver = try IHTSolver(backend: CPUBackend(), problem: p.problem, options: o)
+        let result = try solver.run()
+        let kept = try XCTUnwrap(solver.memo, "a sequential full-batch run keeps its last metrics")
+        XCTAssertEqual(kept.weights, result.weights)
+        XCTAssertEqual(kept.output, kept.support.forward(result.weights.values))
+    }
+
     func testSparseGatesMatchBackendGates() throws {
         let f = Self.fixture()
         let active = f.w.activeNeurons
