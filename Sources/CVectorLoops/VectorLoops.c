@@ -61,11 +61,6 @@ static inline __attribute__((always_inline)) void gated_add_body(const uint8_t *
     for (long i = 0; i < n; i++) y[i] += (float)g[i] * u[i];
 }
 
-static inline __attribute__((always_inline)) void gated_scaled_add_body(const uint8_t *restrict g, float alpha, const float *restrict x,
-                                                                         float *restrict y, long n) {
-    for (long i = 0; i < n; i++) y[i] += (float)g[i] * (alpha * x[i]);
-}
-
 // The terms of a combination: term `t` is the row `x + columns[t] * ld`; for up to
 // `max_pointers` terms the pointers are computed once (`p`), else on each use.
 enum { max_pointers = 64 };
@@ -177,10 +172,6 @@ static inline __attribute__((always_inline)) void positive_combination_body(cons
 
 static inline __attribute__((always_inline)) void gated_body(const uint8_t *restrict g, const float *restrict r, float *restrict y, long n) {
     for (long i = 0; i < n; i++) y[i] = (float)g[i] * r[i];
-}
-
-static inline __attribute__((always_inline)) void positive_body(const float *restrict z, uint8_t *restrict out, long n) {
-    for (long i = 0; i < n; i++) out[i] = z[i] > 0 ? 1 : 0;
 }
 
 // The gated design on a support, one block of rows (see the header), a sub-block of rows
@@ -382,7 +373,6 @@ DISPATCH_VOID(dot4, (const float *r0, const float *r1, const float *r2, const fl
 DISPATCH_VOID(axpy, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
 DISPATCH_VOID(scale, (float alpha, const float *x, float *y, long n), (alpha, x, y, n))
 DISPATCH_VOID(gated_add, (const uint8_t *g, const float *u, float *y, long n), (g, u, y, n))
-DISPATCH_VOID(gated_scaled_add, (const uint8_t *g, float alpha, const float *x, float *y, long n), (g, alpha, x, y, n))
 DISPATCH_VOID(gated_combination,
               (const uint8_t *g, const float *values, const float *x, const long *columns, long count, long ld,
                float *y, long n, long ahead),
@@ -409,4 +399,3 @@ DISPATCH_VOID(sparse_rows,
               (const float *x, long n, long d, const int32_t *offsets, const int32_t *columns, const float *values,
                long a, const float *gate, int threshold, float *out),
               (x, n, d, offsets, columns, values, a, gate, threshold, out))
-DISPATCH_VOID(positive, (const float *z, uint8_t *out, long n), (z, out, n))

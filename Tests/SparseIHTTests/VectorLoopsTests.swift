@@ -35,10 +35,7 @@ final class VectorLoopsTests: XCTestCase {
             vl_axpy(1.7, a, &y, n); out.append(y.map(\.bitPattern))
             vl_scale(-0.3, a, &y, n); out.append(y.map(\.bitPattern))
             vl_gated_add(g, a, &y, n); out.append(y.map(\.bitPattern))
-            vl_gated_scaled_add(g, 2.9, b, &y, n); out.append(y.map(\.bitPattern))
             vl_gated(g, a, &y, n); out.append(y.map(\.bitPattern))
-            var bytes = [UInt8](repeating: 7, count: n)
-            vl_positive(a, &bytes, n); out.append(bytes.map(UInt32.init))
             let columns = [3, 0, 2, 1]
             for count in 1...4 {
                 var z = b
@@ -48,6 +45,24 @@ final class VectorLoopsTests: XCTestCase {
                 vl_positive_combination([0.5, -1.25, 3.0, 0.75], rows, columns, count, n, &positive, n, 16)
                 out.append(positive.map(UInt32.init))
             }
+            // The block loops on a support of three neurons (one, two and three entries) over
+            // the four rows, whole and in sub-blocks of 16 rows, and the sparse-rows product.
+            guard n > 0 else { continue }
+            let starts = [0, 1, 3, 6], terms = [2, 0, 3, 1, 2, 0], weights: [Float] = [0.5, -1.25, 3.0, 0.75, -2.0, 1.5]
+            let threeGates = gates(3 * n, seed: 5)
+            for sub in [n, 16] {
+                var y = [Float](repeating: 7, count: n), lanes = [Float](repeating: 0, count: 16 * 6)
+                var dots = [Float](repeating: 0, count: 6), square: Float = 0
+                vl_support_forward(threeGates, n, rows, n, terms, starts, 3, weights, &y, n, sub, 0)
+                out.append(y.map(\.bitPattern))
+                vl_support_gradient(threeGates, n, rows, n, terms, starts, 3, b, n, sub, &lanes, &dots)
+                out.append(dots.map(\.bitPattern))
+                vl_support_normal(threeGates, n, rows, n, terms, starts, 3, weights, &y, n, sub, 0, &lanes, &square, &dots)
+                out.append(dots.map(\.bitPattern) + [square.bitPattern])
+            }
+            var product = [Float](repeating: 0, count: (n / 4) * 3)
+            vl_sparse_rows(rows, n / 4, 16, [0, 1, 3, 6], [2, 9, 15, 0, 4, 11], weights, 3, nil, 0, &product)
+            out.append(product.map(\.bitPattern))
         }
         return out
     }
@@ -82,9 +97,6 @@ final class VectorLoopsTests: XCTestCase {
             var four = [Float](repeating: 0, count: 4)
             vl_dot4(a, b, a, b, b, n, &four)
             XCTAssertEqual(four.map(\.bitPattern), [vl_dot(a, b, n), vl_dot(b, b, n), vl_dot(a, b, n), vl_dot(b, b, n)].map(\.bitPattern))
-            var y = b
-            vl_gated_scaled_add(g, 2.5, a, &y, n)
-            XCTAssertEqual(y, (0..<n).map { i in b[i] + Float(g[i]) * (2.5 * a[i]) })
             // The combination does per element what scale, axpy and gated_add do.
             let rows = a + b + g.map(Float.init), values: [Float] = [0.5, -1.25, 3.0]
             for count in 1...3 {
@@ -114,9 +126,6 @@ final class VectorLoopsTests: XCTestCase {
             var z = [Float](repeating: 0, count: n)
             vl_gated(g, a, &z, n)
             XCTAssertEqual(z, (0..<n).map { i in Float(g[i]) * a[i] })
-            var bytes = [UInt8](repeating: 9, count: n)
-            vl_positive(a, &bytes, n)
-            XCTAssertEqual(bytes, a.map { $0 > 0 ? 1 : 0 })
         }
     }
 

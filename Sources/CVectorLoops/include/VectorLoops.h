@@ -27,9 +27,6 @@ void vl_scale(float alpha, const float *x, float *y, long n);
 /// `y += g .* u` for gates `g` (bytes 0 or 1).
 void vl_gated_add(const uint8_t *g, const float *u, float *y, long n);
 
-/// `y += g .* (alpha * x)` for gates `g` (bytes 0 or 1).
-void vl_gated_scaled_add(const uint8_t *g, float alpha, const float *x, float *y, long n);
-
 /// `y += g .* u` with `u = sum_t values[t] * x[columns[t] * ld : +n]` (`count` >= 1 terms,
 /// summed in order per element): one neuron's gated output over a block of rows, without
 /// storing `u`. Per element the same operations as `vl_scale`, `vl_axpy` and `vl_gated_add`.
@@ -77,9 +74,6 @@ void vl_sparse_rows(const float *x, long n, long d, const int32_t *offsets, cons
 
 /// `y = g .* r` for gates `g` (bytes 0 or 1).
 void vl_gated(const uint8_t *g, const float *r, float *y, long n);
-
-/// `out = (z > 0)` as bytes 0 or 1.
-void vl_positive(const float *z, uint8_t *out, long n);
 
 /// The instruction set the loops use: 1 for AVX2, 0 for the baseline.
 int vl_level(void);
