@@ -70,19 +70,17 @@ struct SupportProducts {
         } }
     }
 
-    /// Blocks of rows (`SupportProducts.block` each, the last one shorter).
-    private var blockCount: Int { (n + Self.block - 1) / Self.block }
+    /// Blocks of rows (`SupportProducts.block` each, the last one shorter). The loops below
+    /// split them among `HostThreads`; each block's results are its own, so they do not
+    /// depend on the split.
+    private var blockCount: Int { Self.blockCount(n: n) }
 
-    /// Runs `body(block, first row, rows)` for every block, the blocks split among
-    /// `HostThreads` (each block's results are its own, so they do not depend on the split).
-    private func forEachBlock(_ body: @escaping @Sendable (_ b: Int, _ i0: Int, _ len: Int) -> Void) {
-        let n = self.n
-        HostThreads.forEachRange(blockCount) { range in
-            for b in range {
-                let i0 = b * Self.block
-                body(b, i0, min(Self.block, n - i0))
-            }
-        }
+    /// Blocks of `n` rows.
+    static func blockCount(n: Int) -> Int { (n + block - 1) / block }
+
+    /// First row and rows of block `b` of `n` rows.
+    static func rows(ofBlock b: Int, n: Int) -> (i0: Int, len: Int) {
+        (b * block, min(block, n - b * block))
     }
 
     /// `A_S v` (length n) for support values `v` (one per entry).
@@ -91,9 +89,12 @@ struct SupportProducts {
         let n = self.n, a = self.a, sub = self.sub
         withStorage { s in v.withUnsafeBufferPointer { vp in y.withUnsafeMutableBufferPointer { yp in
             let values = SharedReadPointer(base: vp.baseAddress!), out = SharedPointer(base: yp.baseAddress!)
-            forEachBlock { _, i0, len in
-                vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, out.base + i0, len, sub,
-                                   n - i0 - len)
+            HostThreads.forEachRange(blockCount) { range in
+                for b in range {
+                    let (i0, len) = Self.rows(ofBlock: b, n: n)
+                    vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, out.base + i0, len,
+                                       sub, n - i0 - len)
+                }
             }
         } } }
         return y
@@ -109,9 +110,9 @@ struct SupportProducts {
             HostThreads.forEachRange(blockCount) { range in
                 var lanes = [Float](repeating: 0, count: 16 * terms)
                 for b in range {
-                    let i0 = b * Self.block
-                    vl_support_gradient(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, residual.base + i0,
-                                        min(Self.block, n - i0), sub, &lanes, out.base + b * terms)
+                    let (i0, len) = Self.rows(ofBlock: b, n: n)
+                    vl_support_gradient(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, residual.base + i0, len, sub,
+                                        &lanes, out.base + b * terms)
                 }
             }
         } } }
@@ -145,7 +146,7 @@ struct SupportProducts {
                 HostThreads.forEachRange(blockCount) { range in
                     var lanes = [Float](repeating: 0, count: 16 * terms), y = [Float](repeating: 0, count: Self.block)
                     for b in range {
-                        let i0 = b * Self.block, len = min(Self.block, n - i0)
+                        let (i0, len) = Self.rows(ofBlock: b, n: n)
                         vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y, len, sub,
                                           n - i0 - len, &lanes, square.base + b, out.base + b * terms)
                     }
@@ -210,7 +211,7 @@ func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neuro
     }
     start.append(columns.count)
     guard !rows.isEmpty else { return out }
-    let block = SupportProducts.block, blocks = (n + block - 1) / block
+    let block = SupportProducts.block
     let neuronRows = rows, ranges = start
     xT.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
         columns.withUnsafeBufferPointer { cp in values.withUnsafeBufferPointer { vp in
@@ -218,9 +219,9 @@ func sparseGates(xT: [Float], n: Int, d: Int, generators w: SparseWeights, neuro
             let c = SharedReadPointer(base: cp.baseAddress!), v = SharedReadPointer(base: vp.baseAddress!)
             // Blocks of rows split among the host threads: each writes its own rows (the next
             // block prefetched while there is one).
-            HostThreads.forEachRange(blocks) { range in
+            HostThreads.forEachRange(SupportProducts.blockCount(n: n)) { range in
                 for b in range {
-                    let i0 = b * block, len = min(block, n - i0)
+                    let (i0, len) = SupportProducts.rows(ofBlock: b, n: n)
                     for (p, q) in neuronRows.enumerated() {
                         let lo = ranges[p]
                         vl_positive_combination(v.base + lo, x.base + i0, c.base + lo, ranges[p + 1] - lo, n,
