@@ -283,15 +283,17 @@ static inline __attribute__((always_inline)) void support_gradient_body(const ui
 
 static inline __attribute__((always_inline)) void support_normal_body(const uint8_t *g, long gld, const float *x, long xld,
                                                                        const long *columns, const long *start, long a,
-                                                                       const float *values, float *y, long len, long sub,
-                                                                       long after, float *lanes, float *square,
-                                                                       float *dots) {
+                                                                       const float *values, const float *target, float *y,
+                                                                       long len, long sub, long after, float *lanes,
+                                                                       float *square, float *dots) {
     long whole = len / 16 * 16;
     for (long i = 0; i < 16 * start[a]; i++) lanes[i] = 0;
     v8f s0 = {0}, s1 = {0};  // dot(y, y) as dot_body sums it
     for (long i0 = 0; i0 < len; i0 += sub) {
         long i1 = i0 + sub < len ? i0 + sub : len;
         forward_rows(g, gld, x, xld, columns, start, a, values, y, i0, i1, i1 < len || after > 0 ? sub : 0);
+        if (target)
+            for (long i = i0; i < i1; i++) y[i] -= target[i];
         long w1 = i1 < whole ? i1 : whole;
         for (long i = i0; i < w1; i += 16) {
             s0 += load8(y + i) * load8(y + i);
@@ -391,9 +393,9 @@ DISPATCH_VOID(support_gradient,
               (g, gld, x, xld, columns, start, a, r, len, sub, lanes, dots))
 DISPATCH_VOID(support_normal,
               (const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start, long a,
-               const float *values, float *y, long len, long sub, long after, float *lanes, float *square,
-               float *dots),
-              (g, gld, x, xld, columns, start, a, values, y, len, sub, after, lanes, square, dots))
+               const float *values, const float *target, float *y, long len, long sub, long after, float *lanes,
+               float *square, float *dots),
+              (g, gld, x, xld, columns, start, a, values, target, y, len, sub, after, lanes, square, dots))
 DISPATCH_VOID(gated, (const uint8_t *g, const float *r, float *y, long n), (g, r, y, n))
 DISPATCH_VOID(sparse_rows,
               (const float *x, long n, long d, const int32_t *offsets, const int32_t *columns, const float *values,

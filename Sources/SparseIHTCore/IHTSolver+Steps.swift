@@ -183,20 +183,21 @@ extension IHTSolver {
         let loss = options.loss, y = data.y
         let thresholded = w.values
         var vals = thresholded
-        var yhat = support.forward(vals)
         var accepted = 0
         var carried = mu
         if loss == .squared {
             // f(x - t g) = f - 2t ||g||^2 + t^2 ||A_S g||^2 exactly, so the Armijo check is
             // t ||A_S g||^2 <= 1.1 ||g||^2, and the next gradient is g - t A_S^T A_S g: one
-            // sweep over the data per internal step.
-            var g = support.gradientDouble(loss.scalarResidual(yhat, y))
+            // sweep over the data per internal step. The first gradient, A_S^T (A_S x - y),
+            // is one sweep too; the last step needs no next gradient, only ||A_S g||^2.
+            var g = support.normalProducts(vals, minus: y).normal
             if options.refineRule == .conjugate { return conjugateRefine(&w, support: support, gradient: g) }
-            for _ in 0..<options.refineSteps {
+            for step in 0..<options.refineSteps {
                 let gs = g.map { Float($0) }
                 let gg = sumOfSquares(gs)
                 if gg == 0 { break }
-                let (aa, normal) = support.normalProducts(gs)
+                let last = step == options.refineSteps - 1
+                let (aa, normal) = last ? (support.forwardSquares(gs), []) : support.normalProducts(gs)
                 var muR = options.refineRule != .published ? gg / (aa + 1e-12) : carried
                 var found = false
                 for _ in 0...options.maxHalvings {
@@ -210,12 +211,13 @@ extension IHTSolver {
                 carried = muR
                 let t = muR
                 vals = zip(vals, gs).map { Float(Double($0) - t * Double($1)) }
-                for k in g.indices { g[k] -= t * normal[k] }
+                for k in normal.indices { g[k] -= t * normal[k] }
                 accepted += 1
             }
             w.setValues(vals)
             return accepted
         }
+        var yhat = support.forward(vals)
         var f = loss.scalarObjective(yhat, y)
         for _ in 0..<options.refineSteps {
             let gs = support.gradient(loss.scalarResidual(yhat, y))

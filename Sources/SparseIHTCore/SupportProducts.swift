@@ -132,29 +132,61 @@ struct SupportProducts {
     /// `A_S^T r` as floats (see `gradientDouble`).
     func gradient(_ r: [Float]) -> [Float] { gradientDouble(r).map { Float($0) } }
 
-    /// `||A_S v||^2` and `A_S^T A_S v` in one sweep over the rows: each sub-block's `A_S v`
-    /// is formed and multiplied back while its rows are in cache (half the memory traffic
-    /// of a forward and a gradient product). Per block a float sum of squares and float dot
-    /// products, summed in double in block order.
-    func normalProducts(_ v: [Float]) -> (squares: Double, normal: [Double]) {
+    /// `||A_S v - t||^2` and `A_S^T (A_S v - t)` in one sweep over the rows (`t`: `target`,
+    /// length n, or zero when nil): each sub-block's `A_S v - t` is formed and multiplied
+    /// back while its rows are in cache (half the memory traffic of a forward and a gradient
+    /// product). Per block a float sum of squares and float dot products, summed in double
+    /// in block order; with a target, the same bits as `gradientDouble(forward(v) - t)`
+    /// (the squared loss's residual), from one sweep instead of two.
+    func normalProducts(_ v: [Float], minus target: [Float]? = nil) -> (squares: Double, normal: [Double]) {
         let terms = columns.count, n = self.n, a = self.a, sub = self.sub
+        precondition(target.map { $0.count == n } ?? true, "target of \(target?.count ?? 0) rows for \(n)")
         var dots = [Float](repeating: 0, count: blockCount * terms), squares = [Float](repeating: 0, count: blockCount)
-        withStorage { s in v.withUnsafeBufferPointer { vp in
+        withStorage { s in v.withUnsafeBufferPointer { vp in withOptionalPointer(target) { tp in
             dots.withUnsafeMutableBufferPointer { dp in squares.withUnsafeMutableBufferPointer { sq in
-                let values = SharedReadPointer(base: vp.baseAddress!)
+                let values = SharedReadPointer(base: vp.baseAddress!), target = tp.map { SharedReadPointer(base: $0) }
                 let out = SharedPointer(base: dp.baseAddress!), square = SharedPointer(base: sq.baseAddress!)
                 HostThreads.forEachRange(blockCount) { range in
                     var lanes = [Float](repeating: 0, count: 16 * terms), y = [Float](repeating: 0, count: Self.block)
                     for b in range {
                         let (i0, len) = Self.rows(ofBlock: b, n: n)
-                        vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y, len, sub,
-                                          n - i0 - len, &lanes, square.base + b, out.base + b * terms)
+                        vl_support_normal(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base,
+                                          target.map { $0.base + i0 }, &y, len, sub, n - i0 - len, &lanes,
+                                          square.base + b, out.base + b * terms)
                     }
                 }
             } }
-        } }
+        } } }
         return (squares.reduce(0) { $0 + Double($1) }, inBlockOrder(dots, terms: terms))
     }
+
+    /// `||A_S v||^2` alone (the `squares` of `normalProducts`, the same bits) from a forward
+    /// sweep: per block `vl_dot` of the block's `A_S v` with itself, summed in double in
+    /// block order.
+    func forwardSquares(_ v: [Float]) -> Double {
+        let n = self.n, a = self.a, sub = self.sub
+        var squares = [Float](repeating: 0, count: blockCount)
+        withStorage { s in v.withUnsafeBufferPointer { vp in squares.withUnsafeMutableBufferPointer { sq in
+            let values = SharedReadPointer(base: vp.baseAddress!), square = SharedPointer(base: sq.baseAddress!)
+            HostThreads.forEachRange(blockCount) { range in
+                var y = [Float](repeating: 0, count: Self.block)
+                for b in range {
+                    let (i0, len) = Self.rows(ofBlock: b, n: n)
+                    vl_support_forward(s.g + i0, n, s.x + i0, n, s.columns, s.start, a, values.base, &y, len, sub,
+                                       n - i0 - len)
+                    square.base[b] = vl_dot(y, y, len)
+                }
+            }
+        } } }
+        return squares.reduce(0) { $0 + Double($1) }
+    }
+}
+
+/// Runs `body` with the storage of `values`, or with nil when there are none.
+@inline(__always)
+private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 /// `x` (`n x d`, row-major) transposed to `d x n` (see `transpose`).

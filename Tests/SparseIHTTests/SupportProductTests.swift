@@ -86,6 +86,17 @@ final class SupportProductTests: XCTestCase {
                 let (aa, normal) = sp.normalProducts(v)
                 XCTAssertEqual(aa.bitPattern, squares.bitPattern, label)
                 XCTAssertEqual(normal.map(\.bitPattern), sp.gradientDouble(y).map(\.bitPattern), label)
+                XCTAssertEqual(sp.forwardSquares(v).bitPattern, squares.bitPattern, label)
+                // Less a target: the gradient of the squared loss's residual, from one sweep.
+                let residual = zip(y, r).map { $0 - $1 }
+                var residualSquares = 0.0
+                for i0 in stride(from: 0, to: n, by: SupportProducts.block) {
+                    let part = Array(residual[i0..<min(i0 + SupportProducts.block, n)])
+                    residualSquares += Double(vl_dot(part, part, part.count))
+                }
+                let (rr, gradient) = sp.normalProducts(v, minus: r)
+                XCTAssertEqual(rr.bitPattern, residualSquares.bitPattern, label)
+                XCTAssertEqual(gradient.map(\.bitPattern), sp.gradientDouble(residual).map(\.bitPattern), label)
             }
         }
     }

@@ -57,7 +57,9 @@ final class VectorLoopsTests: XCTestCase {
                 out.append(y.map(\.bitPattern))
                 vl_support_gradient(threeGates, n, rows, n, terms, starts, 3, b, n, sub, &lanes, &dots)
                 out.append(dots.map(\.bitPattern))
-                vl_support_normal(threeGates, n, rows, n, terms, starts, 3, weights, &y, n, sub, 0, &lanes, &square, &dots)
+                vl_support_normal(threeGates, n, rows, n, terms, starts, 3, weights, nil, &y, n, sub, 0, &lanes, &square, &dots)
+                out.append(dots.map(\.bitPattern) + [square.bitPattern])
+                vl_support_normal(threeGates, n, rows, n, terms, starts, 3, weights, b, &y, n, sub, 0, &lanes, &square, &dots)
                 out.append(dots.map(\.bitPattern) + [square.bitPattern])
             }
             var product = [Float](repeating: 0, count: (n / 4) * 3)

@@ -59,11 +59,12 @@ void vl_support_forward(const uint8_t *g, long gld, const float *x, long xld, co
 void vl_support_gradient(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
                          long a, const float *r, long len, long sub, float *lanes, float *dots);
 
-/// Both on one block: `y = vl_support_forward(values)`, `*square = vl_dot(y, y)`, then
+/// Both on one block: `y = vl_support_forward(values)`, less `target` (`len` floats, row by
+/// row `y[i] - target[i]`) when it is not NULL, `*square = vl_dot(y, y)`, then
 /// `vl_support_gradient(y)` into `dots`, reading each sub-block of rows once from memory.
 void vl_support_normal(const uint8_t *g, long gld, const float *x, long xld, const long *columns, const long *start,
-                       long a, const float *values, float *y, long len, long sub, long after, float *lanes,
-                       float *square, float *dots);
+                       long a, const float *values, const float *target, float *y, long len, long sub, long after,
+                       float *lanes, float *square, float *dots);
 
 /// `out (n x a) = x (n x d, row-major) . W^T` for the sparse rows `W` of `a` neurons (row `j`:
 /// entries `offsets[j] ..< offsets[j + 1]` of `columns` and `values`), each sum over its
