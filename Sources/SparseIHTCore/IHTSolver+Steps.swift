@@ -63,15 +63,19 @@ extension IHTSolver {
     }
 
     /// Steps 1-3: residual, normalized step size, streamed gradient and top-k threshold.
+    /// Returns the new weights, the step size and the products on `w`'s support (whose
+    /// gates the refinement reuses for the neurons both supports share; nil for an empty `w`).
     func thresholdStep(_ w: SparseWeights, bank: GeneratorBank, data: StepData, k: Int,
-                       chunk c: Int) throws -> (weights: SparseWeights, mu: Double) {
+                       chunk c: Int) throws -> (weights: SparseWeights, mu: Double, support: SupportProducts?) {
         let d = problem.d, n = data.n, m = options.m
         let active = w.activeNeurons
         let loss = options.loss
         var r = loss.scalarResidual([Float](repeating: 0, count: n), data.y)
         var mu = 1e-14
+        var oldSupport: SupportProducts?
         if !active.isEmpty {
             let (support, yhat) = try supportAndOutput(w, bank: bank, data: data)
+            oldSupport = support
             r = loss.scalarResidual(yhat, data.y)
             let gS = support.gradient(r)
             let gg = sumOfSquares(gS)
@@ -131,7 +135,7 @@ extension IHTSolver {
             mu = normalizedStep(squares: fullSq, forward: fullForward)
             values = values.map { Float(Double($0) * mu) }
         }
-        return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu)
+        return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu, oldSupport)
     }
 
     /// `||A^T r||^2 / ||A A^T r||^2` over all md coordinates, streamed in chunks.
@@ -175,11 +179,13 @@ extension IHTSolver {
     /// `A_S (x - t g) = A_S x - t A_S g`, so no trial needs a product: with the squared loss
     /// the check is closed-form and each internal step is one sweep over the data
     /// (`||A_S g||^2` and `A_S^T A_S g` together); with cross-entropy it costs two support
-    /// products (`A_S^T r` and `A_S g`) whatever the number of trials. Returns the number of
-    /// accepted steps (0 when dropped).
-    func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData, mu: Double) throws -> Int {
+    /// products (`A_S^T r` and `A_S g`) whatever the number of trials. `known`: the step's
+    /// products on the previous support (same bank, same rows), whose gates are reused.
+    /// Returns the number of accepted steps (0 when dropped).
+    func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData, mu: Double,
+                known: SupportProducts? = nil) throws -> Int {
         guard w.count > 0, options.refineSteps > 0 else { return 0 }
-        let support = try supportProducts(w, bank: bank, data: data)
+        let support = try supportProducts(w, bank: bank, data: data, known: known)
         let loss = options.loss, y = data.y
         let thresholded = w.values
         var vals = thresholded

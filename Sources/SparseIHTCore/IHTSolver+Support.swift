@@ -10,23 +10,30 @@ extension IHTSolver {
     /// Gates of `neurons`, neuron-major (`a x n`, bytes 0 or 1), under `bank` on the step's data, on the
     /// host: neurons whose generator is a followed weight vector by a sparse product, dead
     /// ones without a generator as zeros, the rest (random generators) by the backend's gate.
-    func hostGates(_ neurons: [Int], bank: GeneratorBank, data: StepData) throws -> [UInt8] {
+    /// Gates `known` holds (made under the same bank on the same data) are copied, not made again.
+    func hostGates(_ neurons: [Int], bank: GeneratorBank, data: StepData, known: SupportProducts? = nil) throws -> [UInt8] {
         let n = data.n, a = neurons.count
         if options.mode == .linear { return [UInt8](repeating: 1, count: n * a) }
         var sparse: [Int] = [], sparseAt: [Int] = [], dense: [Int] = [], denseAt: [Int] = []
         let live = bank.liveNeurons
+        var out = [UInt8](repeating: 0, count: n * a)
+        let knownRow = known.map { k in Dictionary(uniqueKeysWithValues: k.neurons.enumerated().map { ($1, $0) }) } ?? [:]
         for (q, j) in neurons.enumerated() {
+            if let known, let p = knownRow[j] {
+                precondition(known.n == n, "known gates of \(known.n) rows for \(n)")
+                out.replaceSubrange((q * n)..<((q + 1) * n), with: known.gates[(p * n)..<((p + 1) * n)])
+                continue
+            }
             switch bank.source(j, live: live) {
             case .followed: sparse.append(j); sparseAt.append(q)
             case .random, .chosen: dense.append(j); denseAt.append(q)
             case .zero: break  // dead without revival: zero generator, zero gate
             }
         }
-        var out = [UInt8](repeating: 0, count: n * a)
         if let fw = bank.followedWeights, !sparse.isEmpty {
             data.hostXT.ensure(fw.indices.lazy.map { $0 % self.problem.d })
             let part = sparseGates(xT: data.hostXT.transposed, n: n, d: problem.d, generators: fw, neurons: sparse, signs: sparse.map(bank.sign))
-            if sparse.count == a { return part }
+            if sparse.count == a { return part }  // (then nothing was known)
             for (p, q) in sparseAt.enumerated() { out.replaceSubrange((q * n)..<((q + 1) * n), with: part[(p * n)..<((p + 1) * n)]) }
         }
         // Random (or chosen) generators: the backend's dense gate product, a group of
@@ -51,9 +58,11 @@ extension IHTSolver {
         return out
     }
 
-    /// `SupportProducts` of `w`'s support under `bank` on the step's data.
-    func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData) throws -> SupportProducts {
-        let gates = try hostGates(w.activeNeurons, bank: bank, data: data)
+    /// `SupportProducts` of `w`'s support under `bank` on the step's data, with the gates of
+    /// neurons `known` holds (products under the same bank on the same data) copied from it.
+    func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData,
+                         known: SupportProducts? = nil) throws -> SupportProducts {
+        let gates = try hostGates(w.activeNeurons, bank: bank, data: data, known: known)
         data.hostXT.ensure(w.indices.lazy.map { $0 % self.problem.d })
         return SupportProducts(xT: data.hostXT.transposed, n: data.n, d: problem.d, support: w, gates: gates)
     }

@@ -114,7 +114,9 @@ public final class IHTSolver<B: ComputeBackend> {
             }
             w = stepped.weights
             // Step 4: refinement on the new support with the step's gates.
-            let accepted = try profile.measure("refinement") { try refine(&w, bank: bank, data: data, mu: stepped.mu) }
+            let accepted = try profile.measure("refinement") {
+                try refine(&w, bank: bank, data: data, mu: stepped.mu, known: stepped.support)
+            }
             // Step 5: gates follow the weights.
             if o.mode == .sequential && epoch >= o.gatesFollowFrom {
                 bank.followedWeights = w

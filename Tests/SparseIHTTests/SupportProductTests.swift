@@ -209,4 +209,33 @@ final class SupportProductTests: XCTestCase {
         XCTAssertGreaterThan(try patient.refine(&w2, bank: bank, data: data, mu: stepped.mu), 0, "a sensible step is accepted")
         XCTAssertNotEqual(w2, stepped.weights)
     }
+
+    /// The refinement's gates taken from the thresholding pass's products (for the neurons
+    /// both supports share) are the gates it would make itself: the same bytes, and the same
+    /// refined weights, on a step whose supports share some neurons and differ in others.
+    func testKnownGatesAreTheGatesTheStepWouldMake() throws {
+        let b = CPUBackend()
+        let p = try PlantedProblems.plantedMLP(n: 900, d: 12, m: 30, s: 20, seed: 7, backend: b)
+        var o = SolverOptions(m: 30, s: 20)
+        o.seed = 7
+        let solver = try IHTSolver(backend: b, problem: p.problem, options: o)
+        let data = try solver.batch(BatchSchedule(n: 900, batchSize: nil, seed: 7), step: 0)
+        var bank = GeneratorBank(d: 12, m: 30, seed: 7)
+        let first = try solver.thresholdStep(SparseWeights(d: 12, m: 30), bank: bank, data: data, k: 20, chunk: 30)
+        XCTAssertNil(first.support, "an empty support has no products")
+        bank.followedWeights = first.weights
+        bank.reviveDead = true
+        let second = try solver.thresholdStep(first.weights, bank: bank, data: data, k: 80, chunk: 7)
+        let known = try XCTUnwrap(second.support)
+        let shared = Set(known.neurons).intersection(second.weights.activeNeurons)
+        XCTAssertFalse(shared.isEmpty)
+        XCTAssertNotEqual(shared, Set(second.weights.activeNeurons), "some neurons are new to the support")
+        let neurons = second.weights.activeNeurons
+        XCTAssertEqual(try solver.hostGates(neurons, bank: bank, data: data, known: known),
+                       try solver.hostGates(neurons, bank: bank, data: data))
+        var withKnown = second.weights, without = second.weights
+        let accepted = try solver.refine(&withKnown, bank: bank, data: data, mu: second.mu, known: known)
+        XCTAssertEqual(accepted, try solver.refine(&without, bank: bank, data: data, mu: second.mu))
+        XCTAssertEqual(withKnown.values.map(\.bitPattern), without.values.map(\.bitPattern))
+    }
 }
