@@ -164,7 +164,6 @@ struct IHTBench: ParsableCommand {
         var flopsAt: [Int] = [b.gemmFlops], clockAt: [Double] = [ProfileClock.seconds()]
         solver.onStep = { _ in flopsAt.append(b.gemmFlops); clockAt.append(ProfileClock.seconds()) }
         let result = try solver.run()
-        print("STEPCLOCKS", clockAt)
         let stepSeconds = clockAt[2] - clockAt[1]
         let stepFlops = Double(flopsAt[2] - flopsAt[1])
         // SGEMM of the chunked-gradient shape at this size.
