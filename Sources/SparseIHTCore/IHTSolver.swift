@@ -107,16 +107,18 @@ public final class IHTSolver<B: ComputeBackend> {
             let before = w
             bank.epoch = t
             // Steps 1-3: gradient step and hard threshold (retrying smaller chunks on OOM).
-            let stepped = try profile.measure("threshold") {
+            var stepped = try profile.measure("threshold") {
                 try withChunkFallback(&chunk) { c in
                     try thresholdStep(w, bank: bank, data: data, k: min(k, o.m * d), chunk: c)
                 }
             }
             w = stepped.weights
-            // Step 4: refinement on the new support with the step's gates.
+            // Step 4: refinement on the new support with the step's gates (then the old
+            // support's products go: the metrics make their own).
             let accepted = try profile.measure("refinement") {
                 try refine(&w, bank: bank, data: data, mu: stepped.mu, known: stepped.support)
             }
+            stepped.support = nil
             // Step 5: gates follow the weights.
             if o.mode == .sequential && epoch >= o.gatesFollowFrom {
                 bank.followedWeights = w
