@@ -90,6 +90,28 @@ extension CPUBackend {
         } } }
     }
 
+    public var buffersOnHost: Bool { true }
+
+    /// Straight into the buffer, 64 examples at a time (each row of `g` written whole, the
+    /// source rows read 64 bytes each).
+    public func writeGates(_ bytes: [UInt8], n: Int, rows: [Int], into g: HostBuffer) throws {
+        let c = rows.count
+        try checkGateRows(bytes.count, n: n, rows: rows)
+        try need(g, n * c, "gate")
+        guard n > 0, c > 0 else { return }
+        let zeros = [UInt8](repeating: 0, count: rows.contains { $0 < 0 } ? n : 0)
+        bytes.withUnsafeBufferPointer { bp in zeros.withUnsafeBufferPointer { zp in
+            let sources = rows.map { $0 >= 0 ? bp.baseAddress! + $0 * n : zp.baseAddress! }
+            let out = g.pointer
+            for i0 in stride(from: 0, to: n, by: 64) {
+                for i in i0..<min(i0 + 64, n) {
+                    let row = out + i * c
+                    for p in 0..<c { row[p] = Float(sources[p][i]) }
+                }
+            }
+        } }
+    }
+
     private func need(_ b: HostBuffer, _ count: Int, _ what: String) throws {
         guard b.count >= count else {
             throw SparseIHTError.shapeMismatch("\(what) needs \(count) floats, buffer holds \(b.count)")

@@ -135,6 +135,43 @@ public protocol VectorStepBackend {
     /// `gate` (`n x a`), `out = gate .* (x W^T)` (gated activations); else the product.
     func sparseProduct(x: Buffer, n: Int, d: Int, offsets: [Int32], columns: [Int32], values: [Float],
                        gate: Buffer?, threshold: Bool, into out: Buffer) throws
+
+    /// Whether this backend's buffers are host memory, so that filling one from host data
+    /// costs no transfer (`writeGates`): the solver then takes gates it already holds on the
+    /// host instead of making them again on the backend.
+    var buffersOnHost: Bool { get }
+
+    /// A gate matrix from gates held on the host: column `p` of `g` (`n x rows.count`) is row
+    /// `rows[p]` of `bytes` (neuron-major, `n` bytes a row, each 0 or 1), or zeros where
+    /// `rows[p]` is negative.
+    func writeGates(_ bytes: [UInt8], n: Int, rows: [Int], into g: Buffer) throws
+}
+
+extension ComputeBackend {
+    public var buffersOnHost: Bool { false }
+
+    /// Through `write`: the gate matrix is made on the host and copied to the buffer.
+    public func writeGates(_ bytes: [UInt8], n: Int, rows: [Int], into g: Buffer) throws {
+        try write(gateMatrix(bytes, n: n, rows: rows), to: g)
+    }
+}
+
+/// The gate matrix `writeGates` writes (`n x rows.count` floats, example-major), checked:
+/// every row is below `bytes.count / n` (a negative row gives zeros).
+public func gateMatrix(_ bytes: [UInt8], n: Int, rows: [Int]) throws -> [Float] {
+    let c = rows.count
+    try checkGateRows(bytes.count, n: n, rows: rows)
+    var out = [Float](repeating: 0, count: n * c)
+    for (p, r) in rows.enumerated() where r >= 0 {
+        for i in 0..<n { out[i * c + p] = Float(bytes[r * n + i]) }
+    }
+    return out
+}
+
+/// Throws unless every row of `rows` is negative or a whole row of `count` bytes of rows of `n`.
+public func checkGateRows(_ count: Int, n: Int, rows: [Int]) throws {
+    guard n >= 0, let bad = rows.first(where: { $0 >= 0 && ($0 + 1) * n > count }) else { return }
+    throw SparseIHTError.shapeMismatch("gate row \(bad) of \(n) bytes is past the \(count) bytes given")
 }
 
 /// Cell of flat index `flat` in row `row` of a count-min sketch with `width` cells per row.

@@ -95,13 +95,18 @@ extension IHTSolver {
         var fullSq = 0.0
         var fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
         let entries = Dictionary(grouping: zip(w.indices, w.values), by: { $0.0 / d })  // neuron -> its entries
+        let held = heldGateRows(oldSupport, bank: bank)
         // The top k over the candidates of `neurons`, chunk by chunk.
         func select(_ neurons: [Int]) throws -> TopKResult {
             fullSq = 0; fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
             var selection = StreamedSelection(k: k)
             for part in StreamedSelection.chunks(neurons, size: c) {
                 let ids = Array(part), cc = ids.count
-                try fillGates(ids, bank: bank, data: data, into: gBuf)
+                if let support = oldSupport, let rows = held(ids) {
+                    try backend.writeGates(support.gates, n: n, rows: rows, into: gBuf)
+                } else {
+                    try fillGates(ids, bank: bank, data: data, into: gBuf)
+                }
                 try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
                 if normalizeOnFullGradient {
                     try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc,
@@ -136,6 +141,24 @@ extension IHTSolver {
             values = values.map { Float(Double($0) * mu) }
         }
         return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu, oldSupport)
+    }
+
+    /// Where a chunk's gates are already on the host: with a backend whose buffers are host
+    /// memory, the rows of `support.gates` (products under the same bank on the same rows)
+    /// for a chunk whose every neuron has one there or has no generator (-1, zero gates);
+    /// nil for a chunk with any other neuron, whose gates the backend makes (`fillGates`).
+    func heldGateRows(_ support: SupportProducts?, bank: GeneratorBank) -> ([Int]) -> [Int]? {
+        guard let support, backend.buffersOnHost, options.mode != .linear else { return { _ in nil } }
+        let row = Dictionary(uniqueKeysWithValues: support.neurons.enumerated().map { ($1, $0) })
+        let live = bank.liveNeurons
+        return { neurons in
+            var rows: [Int] = []
+            rows.reserveCapacity(neurons.count)
+            for j in neurons {
+                if let r = row[j] { rows.append(r) } else if bank.source(j, live: live) == .zero { rows.append(-1) } else { return nil }
+            }
+            return rows
+        }
     }
 
     /// `||A^T r||^2 / ||A A^T r||^2` over all md coordinates, streamed in chunks.

@@ -47,6 +47,29 @@ extension ParityContract {
         }
     }
 
+    /// `writeGates`: each column the named byte row (zeros for a negative row), exactly, over
+    /// a buffer holding other values; a row past the bytes is refused.
+    static func writeGates<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
+        var t = ParityData(14)
+        for (n, _, c) in shapes {
+            let held = 3
+            let bytes = t.gates(held * n).map { UInt8($0) }
+            let rows = (0..<c).map { p in p % 4 == 3 ? -1 : (p * 7) % held }
+            let G = try b.makeBuffer(t.normals(n * c))
+            try b.writeGates(bytes, n: n, rows: rows, into: G)
+            let g = try b.read(G, count: n * c)
+            var bad: String?
+            for i in 0..<n { for p in 0..<c where bad == nil {
+                let want: Float = rows[p] < 0 ? 0 : Float(bytes[rows[p] * n + i])
+                if g[i * c + p] != want { bad = "[\(i),\(p)] is \(g[i * c + p]), want \(want)" }
+            } }
+            r.expect(bad == nil, "gates from the host (\(n),\(c))", bad ?? "")
+        }
+        var refused = false
+        do { try b.writeGates([0, 1, 1, 0], n: 2, rows: [0, 2], into: try b.makeBuffer(count: 4)) } catch { refused = true }
+        r.expect(refused, "gates from the host: a row past the bytes is refused", "accepted")
+    }
+
     static func maskedGradient<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
         var t = ParityData(3)
         for (n, d, c) in shapes {
