@@ -8,6 +8,17 @@ __kernel void threshold_gate(__global float* g, const int count) {
     if (i < count) g[i] = g[i] > 0.0f ? 1.0f : 0.0f;
 }
 
+// g[i, columns[p]] = (z[i, p] > 0) ? 1 : 0 for z (n x r) and g (n x c): the gates of some of
+// a block's neurons, each into its own column of the block's gate matrix.
+__kernel void scatter_gate_columns(__global const float* z, __global const int* columns,
+                                   __global float* g, const int n, const int r, const int c) {
+    const int idx = get_global_id(0);
+    if (idx < n * r) {
+        const int i = idx / r, p = idx % r;
+        g[i * c + columns[p]] = z[idx] > 0.0f ? 1.0f : 0.0f;
+    }
+}
+
 // out (n x c*k): out[i, j*k + l] = g[i, j] * r[i, l], for g (n x c) and r (n x k).
 __kernel void mask_residual(__global const float* g, __global const float* r,
                             __global float* out, const int n, const int c, const int k) {

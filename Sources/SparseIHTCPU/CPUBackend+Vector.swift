@@ -112,6 +112,28 @@ extension CPUBackend {
         } }
     }
 
+    /// Straight from the buffer, 64 examples at a time.
+    public func readGates(_ g: HostBuffer, n: Int, c: Int, columns: [Int32]) throws -> [UInt8] {
+        if let bad = columns.first(where: { $0 < 0 || Int($0) >= c }) {
+            throw SparseIHTError.invalidArgument("gate column \(bad) outside 0..<\(c)")
+        }
+        try need(g, n * c, "gate")
+        let r = columns.count
+        var out = [UInt8](repeating: 0, count: n * r)
+        guard n > 0, r > 0 else { return out }
+        let src = g.pointer
+        out.withUnsafeMutableBufferPointer { op in
+            let o = op.baseAddress!
+            for i0 in stride(from: 0, to: n, by: 64) {
+                for i in i0..<min(i0 + 64, n) {
+                    let row = src + i * c
+                    for p in 0..<r where row[Int(columns[p])] > 0 { o[p * n + i] = 1 }
+                }
+            }
+        }
+        return out
+    }
+
     private func need(_ b: HostBuffer, _ count: Int, _ what: String) throws {
         guard b.count >= count else {
             throw SparseIHTError.shapeMismatch("\(what) needs \(count) floats, buffer holds \(b.count)")

@@ -99,6 +99,22 @@ public final class CPUBackend: ComputeBackend {
         for i in 0..<(n * c) { p[i] = p[i] > 0 ? 1 : 0 }
     }
 
+    public func gateColumns(x: HostBuffer, n: Int, d: Int, generators h: HostBuffer, columns: [Int32], c: Int,
+                            into g: HostBuffer) throws {
+        let r = columns.count
+        try checkGateColumns(columns, c: c)
+        try requireCapacity(x, n * d, "x"); try requireCapacity(h, r * d, "generators")
+        try requireCapacity(g, n * c, "gate")
+        guard n > 0, r > 0 else { return }
+        let z = scratchBuffer(n * r).pointer
+        countedGemm(false, true, n, r, d, 1, x.pointer, h.pointer, 0, z)
+        let out = g.pointer
+        for i in 0..<n {
+            let row = out + i * c, products = z + i * r
+            for p in 0..<r { row[Int(columns[p])] = products[p] > 0 ? 1 : 0 }
+        }
+    }
+
     public func maskedGradient(x: HostBuffer, n: Int, d: Int, gate g: HostBuffer, c: Int,
                                residual r: HostBuffer, k: Int, into out: HostBuffer) throws {
         try requireCapacity(x, n * d, "x"); try requireCapacity(g, n * c, "gate")

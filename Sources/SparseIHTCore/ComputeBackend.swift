@@ -49,6 +49,14 @@ public protocol ComputeBackend: AnyObject, VectorStepBackend {
     /// with `h` the `c x d` generators. A zero generator gives an all-zero column.
     func gate(x: Buffer, n: Int, d: Int, generators h: Buffer, c: Int, into g: Buffer) throws
 
+    /// Gates of some of a block's neurons, each into its own column of the block's gate
+    /// matrix: `g[:, columns[p]] = 1[x h_p > 0]` (strict, as `gate`) for the generators `h`
+    /// (`columns.count x d`); the other columns of `g` (`n x c`) keep their values. The
+    /// columns are distinct and below `c` (`checkGateColumns`). Costs a GEMM over
+    /// `columns.count` neurons, not `c`: a block whose other gates come cheaper (sparse
+    /// generators) pays the dense product only for its dense generators.
+    func gateColumns(x: Buffer, n: Int, d: Int, generators h: Buffer, columns: [Int32], c: Int, into g: Buffer) throws
+
     /// Masked gated gradient of a block: row `j*k + l` of `out` (`(c*k) x d`) is
     /// `(g_j .* r_l)^T x`, i.e. `out^T = x^T (g_j .* r_l)` stacked over neurons `j < c` and
     /// output columns `l < k`. `r` is `n x k`. For `k = 1` this is `(A^T r)` for the block,
@@ -145,6 +153,10 @@ public protocol VectorStepBackend {
     /// `rows[p]` of `bytes` (neuron-major, `n` bytes a row, each 0 or 1), or zeros where
     /// `rows[p]` is negative.
     func writeGates(_ bytes: [UInt8], n: Int, rows: [Int], into g: Buffer) throws
+
+    /// Columns of a gate matrix `g` (`n x c`, 0 or 1) as neuron-major bytes: row `p` of the
+    /// result (`columns.count x n`) is column `columns[p]` (columns below `c`).
+    func readGates(_ g: Buffer, n: Int, c: Int, columns: [Int32]) throws -> [UInt8]
 }
 
 extension ComputeBackend {
@@ -153,6 +165,19 @@ extension ComputeBackend {
     /// Through `write`: the gate matrix is made on the host and copied to the buffer.
     public func writeGates(_ bytes: [UInt8], n: Int, rows: [Int], into g: Buffer) throws {
         try write(gateMatrix(bytes, n: n, rows: rows), to: g)
+    }
+
+    /// Through `read` of the whole matrix.
+    public func readGates(_ g: Buffer, n: Int, c: Int, columns: [Int32]) throws -> [UInt8] {
+        if let bad = columns.first(where: { $0 < 0 || Int($0) >= c }) {
+            throw SparseIHTError.invalidArgument("gate column \(bad) outside 0..<\(c)")
+        }
+        let all = try read(g, count: n * c)
+        var out = [UInt8](repeating: 0, count: n * columns.count)
+        for (p, j) in columns.enumerated() {
+            for i in 0..<n where all[i * c + Int(j)] > 0 { out[p * n + i] = 1 }
+        }
+        return out
     }
 }
 
@@ -166,6 +191,15 @@ public func gateMatrix(_ bytes: [UInt8], n: Int, rows: [Int]) throws -> [Float] 
         for i in 0..<n { out[i * c + p] = Float(bytes[r * n + i]) }
     }
     return out
+}
+
+/// Throws unless `columns` are distinct columns of a gate matrix `c` wide (`gateColumns`).
+public func checkGateColumns(_ columns: [Int32], c: Int) throws {
+    var seen = Set<Int32>()
+    for j in columns {
+        guard j >= 0, Int(j) < c else { throw SparseIHTError.invalidArgument("gate column \(j) outside 0..<\(c)") }
+        guard seen.insert(j).inserted else { throw SparseIHTError.invalidArgument("gate column \(j) given twice") }
+    }
 }
 
 /// Throws unless every row of `rows` is negative or a whole row of `count` bytes of rows of `n`.

@@ -40,33 +40,103 @@ extension IHTSolver {
     }
 
     /// Writes the gates of `neurons` (`n x a`) into `g`: all ones in linear mode, else
-    /// `1[X h_j > 0]` with the bank's generators.
-    func fillGates(_ neurons: [Int], bank: GeneratorBank, data: StepData, into g: B.Buffer) throws {
-        guard !neurons.isEmpty else { return }
+    /// `1[X h_j > 0]` with the bank's generators. `known`: products under the same bank on
+    /// the same rows, whose gates a backend with buffers in host memory copies (`writeGates`).
+    /// Returns, on such a backend and with `keepDense`, the gates (n bytes each) of the
+    /// neurons with dense generators that a GEMM over those neurons alone made.
+    @discardableResult
+    func fillGates(_ neurons: [Int], bank: GeneratorBank, data: StepData, into g: B.Buffer,
+                   known: SupportProducts? = nil, keepDense: Bool = false) throws -> [Int: [UInt8]] {
+        guard !neurons.isEmpty else { return [:] }
+        let n = data.n, d = problem.d, a = neurons.count
         if options.mode == .linear {
-            try backend.write([Float](repeating: 1, count: data.n * neurons.count), to: g)
-            return
+            try backend.write([Float](repeating: 1, count: n * a), to: g)
+            return [:]
+        }
+        let held = backend.buffersOnHost ? known : nil
+        if let held, let rows = heldRows(neurons, in: held, bank: bank, leavingDense: false) {
+            try backend.writeGates(held.gates, n: n, rows: rows, into: g)
+            return [:]
         }
         // Generators with few entries in all (gates following sparse weights): the sparse
         // product, O(n nnz) scalar work; otherwise the dense gate GEMM, O(n d c) at SGEMM
         // speed. Measured on the CPU backend (one thread): ~0.9 ns per entry and example for
         // the sparse product against ~0.03 ns per dense entry for the GEMM at c = 50, and
-        // less at c = 10, so the break-even is near 1/20 of the dense entries (a few revived
-        // neurons with random generators tip a chunk back to the GEMM).
-        if let rows = bank.sparseRows(neurons, limit: neurons.count * problem.d / 20) {
-            try backend.sparseProduct(x: data.x, n: data.n, d: problem.d, offsets: rows.offsets, columns: rows.columns,
+        // less at c = 10, so the break-even is near 1/20 of the dense entries: `d / 20`
+        // sparse entries cost about one dense neuron.
+        let limit = a * d / 20
+        if let rows = bank.sparseRows(neurons, limit: limit) {
+            try backend.sparseProduct(x: data.x, n: n, d: d, offsets: rows.offsets, columns: rows.columns,
                                       values: rows.values, gate: nil, threshold: true, into: g)
-            return
+            return [:]
+        }
+        // A few neurons with dense (random or chosen) generators among followed ones (revived
+        // neurons at the start of a run): the followed gates copied or by the sparse product,
+        // the dense ones by a GEMM over those neurons alone, when that costs at most half
+        // the chunk's GEMM.
+        if let fw = bank.followedWeights {
+            let live = bank.liveNeurons
+            let dense = neurons.indices.filter {
+                switch bank.source(neurons[$0], live: live) {
+                case .random, .chosen: return true
+                case .followed, .zero: return false
+                }
+            }
+            let rows = held.flatMap { heldRows(neurons, in: $0, bank: bank, leavingDense: true) }
+            let followed = rows == nil ? SparseRows(fw, width: d, neurons: neurons, scale: { bank.sign($0) }) : nil
+            let sparseCost = (followed?.nonzeros ?? 0) * 20 / max(d, 1)
+            if !dense.isEmpty && 2 * (dense.count + sparseCost) <= a {
+                if let held, let rows {
+                    try backend.writeGates(held.gates, n: n, rows: rows, into: g)
+                } else if let f = followed {
+                    try backend.sparseProduct(x: data.x, n: n, d: d, offsets: f.offsets, columns: f.columns,
+                                              values: f.values, gate: nil, threshold: true, into: g)
+                }
+                let h = try backend.makeBuffer(bank.rows(dense.map { neurons[$0] }))
+                let columns = dense.map { Int32($0) }
+                try backend.gateColumns(x: data.x, n: n, d: d, generators: h, columns: columns, c: a, into: g)
+                guard keepDense && backend.buffersOnHost else { return [:] }
+                let bytes = try backend.readGates(g, n: n, c: a, columns: columns)
+                var kept: [Int: [UInt8]] = [:]
+                for (p, q) in dense.enumerated() { kept[neurons[q]] = Array(bytes[(p * n)..<((p + 1) * n)]) }
+                return kept
+            }
         }
         let h = try backend.makeBuffer(bank.rows(neurons))
-        try backend.gate(x: data.x, n: data.n, d: problem.d, generators: h, c: neurons.count, into: g)
+        try backend.gate(x: data.x, n: n, d: d, generators: h, c: a, into: g)
+        return [:]
+    }
+
+    /// Most bytes of dense neurons' gates the thresholding pass keeps for the refinement
+    /// (`fillGates` with `keepDense`); past it the refinement makes the rest itself.
+    static var keptGateBytes: Int { 64 << 20 }
+
+    /// Rows of `support.gates` for `neurons` when every neuron has one there or has no
+    /// generator (-1: zero gates), and with `leavingDense` also where a neuron has a dense
+    /// (random or chosen) generator (-1, for the caller to fill); else nil.
+    func heldRows(_ neurons: [Int], in support: SupportProducts, bank: GeneratorBank, leavingDense: Bool) -> [Int]? {
+        let row = Dictionary(uniqueKeysWithValues: support.neurons.enumerated().map { ($1, $0) })
+        let live = bank.liveNeurons
+        var rows: [Int] = []
+        rows.reserveCapacity(neurons.count)
+        for j in neurons {
+            if let r = row[j] { rows.append(r); continue }
+            switch bank.source(j, live: live) {
+            case .zero: rows.append(-1)
+            case .random where leavingDense, .chosen where leavingDense: rows.append(-1)
+            default: return nil
+            }
+        }
+        return rows
     }
 
     /// Steps 1-3: residual, normalized step size, streamed gradient and top-k threshold.
-    /// Returns the new weights, the step size and the products on `w`'s support (whose
-    /// gates the refinement reuses for the neurons both supports share; nil for an empty `w`).
-    func thresholdStep(_ w: SparseWeights, bank: GeneratorBank, data: StepData, k: Int,
-                       chunk c: Int) throws -> (weights: SparseWeights, mu: Double, support: SupportProducts?) {
+    /// Returns the new weights, the step size, the products on `w`'s support (whose gates
+    /// the refinement reuses for the neurons both supports share; nil for an empty `w`) and
+    /// the gates of neurons with dense generators a chunk made by themselves (on a backend
+    /// whose buffers are host memory, up to `keptGateBytes`), which the refinement reuses too.
+    func thresholdStep(_ w: SparseWeights, bank: GeneratorBank, data: StepData, k: Int, chunk c: Int) throws
+        -> (weights: SparseWeights, mu: Double, support: SupportProducts?, denseGates: [Int: [UInt8]]) {
         let d = problem.d, n = data.n, m = options.m
         let active = w.activeNeurons
         let loss = options.loss
@@ -95,18 +165,16 @@ extension IHTSolver {
         var fullSq = 0.0
         var fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
         let entries = Dictionary(grouping: zip(w.indices, w.values), by: { $0.0 / d })  // neuron -> its entries
-        let held = heldGateRows(oldSupport, bank: bank)
+        var denseGates: [Int: [UInt8]] = [:]
         // The top k over the candidates of `neurons`, chunk by chunk.
         func select(_ neurons: [Int]) throws -> TopKResult {
             fullSq = 0; fullForward = [Double](repeating: 0, count: normalizeOnFullGradient ? n : 0)
             var selection = StreamedSelection(k: k)
             for part in StreamedSelection.chunks(neurons, size: c) {
                 let ids = Array(part), cc = ids.count
-                if let support = oldSupport, let rows = held(ids) {
-                    try backend.writeGates(support.gates, n: n, rows: rows, into: gBuf)
-                } else {
-                    try fillGates(ids, bank: bank, data: data, into: gBuf)
-                }
+                let made = try fillGates(ids, bank: bank, data: data, into: gBuf, known: oldSupport,
+                                         keepDense: (denseGates.count + cc) * n <= Self.keptGateBytes)
+                denseGates.merge(made) { $1 }
                 try backend.maskedGradient(x: data.x, n: n, d: d, gate: gBuf, c: cc, residual: rBuf, k: 1, into: gradBuf)
                 if normalizeOnFullGradient {
                     try accumulateFullGradient(gradient: gradBuf, gate: gBuf, c: cc, data: data, scratch: yc,
@@ -140,25 +208,8 @@ extension IHTSolver {
             mu = normalizedStep(squares: fullSq, forward: fullForward)
             values = values.map { Float(Double($0) * mu) }
         }
-        return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu, oldSupport)
-    }
-
-    /// Where a chunk's gates are already on the host: with a backend whose buffers are host
-    /// memory, the rows of `support.gates` (products under the same bank on the same rows)
-    /// for a chunk whose every neuron has one there or has no generator (-1, zero gates);
-    /// nil for a chunk with any other neuron, whose gates the backend makes (`fillGates`).
-    func heldGateRows(_ support: SupportProducts?, bank: GeneratorBank) -> ([Int]) -> [Int]? {
-        guard let support, backend.buffersOnHost, options.mode != .linear else { return { _ in nil } }
-        let row = Dictionary(uniqueKeysWithValues: support.neurons.enumerated().map { ($1, $0) })
-        let live = bank.liveNeurons
-        return { neurons in
-            var rows: [Int] = []
-            rows.reserveCapacity(neurons.count)
-            for j in neurons {
-                if let r = row[j] { rows.append(r) } else if bank.source(j, live: live) == .zero { rows.append(-1) } else { return nil }
-            }
-            return rows
-        }
+        return (SparseWeights(d: d, m: m, indices: kept.indices.map { Int($0) }, values: values), mu, oldSupport,
+                denseGates)
     }
 
     /// `||A^T r||^2 / ||A A^T r||^2` over all md coordinates, streamed in chunks.
@@ -203,12 +254,13 @@ extension IHTSolver {
     /// the check is closed-form and each internal step is one sweep over the data
     /// (`||A_S g||^2` and `A_S^T A_S g` together); with cross-entropy it costs two support
     /// products (`A_S^T r` and `A_S g`) whatever the number of trials. `known`: the step's
-    /// products on the previous support (same bank, same rows), whose gates are reused.
+    /// products on the previous support (same bank, same rows), whose gates are reused, as
+    /// are `denseGates` (the thresholding pass's, by neuron).
     /// Returns the number of accepted steps (0 when dropped).
     func refine(_ w: inout SparseWeights, bank: GeneratorBank, data: StepData, mu: Double,
-                known: SupportProducts? = nil) throws -> Int {
+                known: SupportProducts? = nil, denseGates: [Int: [UInt8]] = [:]) throws -> Int {
         guard w.count > 0, options.refineSteps > 0 else { return 0 }
-        let support = try supportProducts(w, bank: bank, data: data, known: known)
+        let support = try supportProducts(w, bank: bank, data: data, known: known, denseGates: denseGates)
         let loss = options.loss, y = data.y
         let thresholded = w.values
         var vals = thresholded

@@ -10,8 +10,10 @@ extension IHTSolver {
     /// Gates of `neurons`, neuron-major (`a x n`, bytes 0 or 1), under `bank` on the step's data, on the
     /// host: neurons whose generator is a followed weight vector by a sparse product, dead
     /// ones without a generator as zeros, the rest (random generators) by the backend's gate.
-    /// Gates `known` holds (made under the same bank on the same data) are copied, not made again.
-    func hostGates(_ neurons: [Int], bank: GeneratorBank, data: StepData, known: SupportProducts? = nil) throws -> [UInt8] {
+    /// Gates `known` or `denseGates` (by neuron, n bytes each) hold, made under the same bank
+    /// on the same data, are copied, not made again.
+    func hostGates(_ neurons: [Int], bank: GeneratorBank, data: StepData, known: SupportProducts? = nil,
+                   denseGates: [Int: [UInt8]] = [:]) throws -> [UInt8] {
         let n = data.n, a = neurons.count
         if options.mode == .linear { return [UInt8](repeating: 1, count: n * a) }
         var sparse: [Int] = [], sparseAt: [Int] = [], dense: [Int] = [], denseAt: [Int] = []
@@ -22,6 +24,11 @@ extension IHTSolver {
             if let known, let p = knownRow[j] {
                 precondition(known.n == n, "known gates of \(known.n) rows for \(n)")
                 out.replaceSubrange((q * n)..<((q + 1) * n), with: known.gates[(p * n)..<((p + 1) * n)])
+                continue
+            }
+            if let bytes = denseGates[j] {
+                precondition(bytes.count == n, "kept gates of \(bytes.count) rows for \(n)")
+                out.replaceSubrange((q * n)..<((q + 1) * n), with: bytes)
                 continue
             }
             switch bank.source(j, live: live) {
@@ -60,9 +67,9 @@ extension IHTSolver {
 
     /// `SupportProducts` of `w`'s support under `bank` on the step's data, with the gates of
     /// neurons `known` holds (products under the same bank on the same data) copied from it.
-    func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData,
-                         known: SupportProducts? = nil) throws -> SupportProducts {
-        let gates = try hostGates(w.activeNeurons, bank: bank, data: data, known: known)
+    func supportProducts(_ w: SparseWeights, bank: GeneratorBank, data: StepData, known: SupportProducts? = nil,
+                         denseGates: [Int: [UInt8]] = [:]) throws -> SupportProducts {
+        let gates = try hostGates(w.activeNeurons, bank: bank, data: data, known: known, denseGates: denseGates)
         data.hostXT.ensure(w.indices.lazy.map { $0 % self.problem.d })
         return SupportProducts(xT: data.hostXT.transposed, n: data.n, d: problem.d, support: w, gates: gates)
     }

@@ -116,9 +116,11 @@ public final class IHTSolver<B: ComputeBackend> {
             // Step 4: refinement on the new support with the step's gates (then the old
             // support's products go: the metrics make their own).
             let accepted = try profile.measure("refinement") {
-                try refine(&w, bank: bank, data: data, mu: stepped.mu, known: stepped.support)
+                try refine(&w, bank: bank, data: data, mu: stepped.mu, known: stepped.support,
+                           denseGates: stepped.denseGates)
             }
             stepped.support = nil
+            stepped.denseGates = [:]
             // Step 5: gates follow the weights.
             if o.mode == .sequential && epoch >= o.gatesFollowFrom {
                 bank.followedWeights = w

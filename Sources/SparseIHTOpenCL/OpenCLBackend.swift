@@ -124,6 +124,21 @@ public final class OpenCLBackend: ComputeBackend {
         try run("threshold_gate", in: "gated.cl", global: n * c, [g.arg, .int(Int32(n * c))])
     }
 
+    public func gateColumns(x: CLBuffer<Float>, n: Int, d: Int, generators h: CLBuffer<Float>, columns: [Int32],
+                            c: Int, into g: CLBuffer<Float>) throws {
+        let r = columns.count
+        try checkGateColumns(columns, c: c)
+        try requireCapacity(x, n * d, "x"); try requireCapacity(h, r * d, "generators")
+        try requireCapacity(g, n * c, "gate")
+        guard n > 0, r > 0 else { return }
+        let z = try scratch("gate.columns", n * r)
+        try gemm(transA: false, transB: true, m: n, n: r, k: d, alpha: 1, a: x, b: h, beta: 0, c: z)
+        let idx = try scratchInt("gate.columns.index", r)
+        try idx.write(columns, queue: queue)
+        try run("scatter_gate_columns", in: "gated.cl", global: n * r,
+                [z.arg, idx.arg, g.arg, .int(Int32(n)), .int(Int32(r)), .int(Int32(c))])
+    }
+
     public func maskedGradient(x: CLBuffer<Float>, n: Int, d: Int, gate g: CLBuffer<Float>, c: Int,
                                residual r: CLBuffer<Float>, k: Int, into out: CLBuffer<Float>) throws {
         try requireCapacity(x, n * d, "x"); try requireCapacity(g, n * c, "gate")

@@ -48,7 +48,8 @@ extension ParityContract {
     }
 
     /// `writeGates`: each column the named byte row (zeros for a negative row), exactly, over
-    /// a buffer holding other values; a row past the bytes is refused.
+    /// a buffer holding other values; a row past the bytes is refused. `readGates` gives
+    /// chosen columns back as bytes; a column past the matrix is refused.
     static func writeGates<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
         var t = ParityData(14)
         for (n, _, c) in shapes {
@@ -64,10 +65,59 @@ extension ParityContract {
                 if g[i * c + p] != want { bad = "[\(i),\(p)] is \(g[i * c + p]), want \(want)" }
             } }
             r.expect(bad == nil, "gates from the host (\(n),\(c))", bad ?? "")
+            let columns = (0..<c).filter { $0 % 3 != 1 }.reversed().map { Int32($0) }
+            let back = try b.readGates(G, n: n, c: c, columns: columns)
+            var wrong: String?
+            for (p, j) in columns.enumerated() { for i in 0..<n where wrong == nil && Float(back[p * n + i]) != g[i * c + Int(j)] {
+                wrong = "column \(j) row \(i): \(back[p * n + i]) for \(g[i * c + Int(j)])"
+            } }
+            r.expect(back.count == n * columns.count && wrong == nil, "gates to the host (\(n),\(c))", wrong ?? "\(back.count) bytes")
         }
+        var refusedRead = false
+        do { _ = try b.readGates(try b.makeBuffer(count: 4), n: 2, c: 2, columns: [2]) } catch { refusedRead = true }
+        r.expect(refusedRead, "gates to the host: a column past the matrix is refused", "accepted")
         var refused = false
         do { try b.writeGates([0, 1, 1, 0], n: 2, rows: [0, 2], into: try b.makeBuffer(count: 4)) } catch { refused = true }
         r.expect(refused, "gates from the host: a row past the bytes is refused", "accepted")
+    }
+
+    /// `gateColumns`: the chosen columns are the gates of their generators (exact away from
+    /// the sign boundary, zero for a zero generator), the others keep their values; repeated
+    /// or out-of-range columns are refused.
+    static func gateColumns<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {
+        var t = ParityData(15)
+        for (n, d, c) in shapes {
+            let columns = (0..<c).filter { $0 % 2 == 0 }.reversed().map { Int32($0) }
+            let x = t.normals(n * d)
+            var h = t.normals(columns.count * d)
+            for l in 0..<d { h[l] = 0 }  // the first chosen column's generator is zero
+            let G = try b.makeBuffer([Float](repeating: 7, count: n * c))
+            try b.gateColumns(x: try b.makeBuffer(x), n: n, d: d, generators: try b.makeBuffer(h), columns: columns, c: c, into: G)
+            let g = try b.read(G, count: n * c)
+            var bad: String?
+            let chosen = Dictionary(uniqueKeysWithValues: columns.enumerated().map { (Int($1), $0) })
+            for i in 0..<n { for j in 0..<c where bad == nil {
+                let v = g[i * c + j]
+                guard let p = chosen[j] else {
+                    if v != 7 { bad = "column \(j) not chosen but [\(i),\(j)] is \(v)" }
+                    continue
+                }
+                var s = 0.0, sc = 0.0
+                for l in 0..<d { let q = Double(x[i * d + l]) * Double(h[p * d + l]); s += q; sc += abs(q) }
+                if v != 0 && v != 1 { bad = "value \(v) at [\(i),\(j)]" }
+                else if p == 0 && v != 0 { bad = "zero generator gives \(v) at row \(i)" }
+                else if p > 0 && abs(s) > sumTolerance * sc + 1e-6 && v != (s > 0 ? 1 : 0) { bad = "[\(i),\(j)] is \(v), product \(s)" }
+            } }
+            r.expect(bad == nil, "gate columns (\(n),\(d),\(c))", bad ?? "")
+        }
+        for (columns, why) in [([Int32(0), 0], "repeated"), ([Int32(2)], "out of range")] {
+            var refused = false
+            do {
+                try b.gateColumns(x: try b.makeBuffer(count: 4), n: 2, d: 2, generators: try b.makeBuffer(count: 2 * columns.count),
+                                  columns: columns, c: 2, into: try b.makeBuffer(count: 4))
+            } catch { refused = true }
+            r.expect(refused, "gate columns: \(why) columns are refused", "accepted")
+        }
     }
 
     static func maskedGradient<B: ComputeBackend>(_ b: B, _ r: inout ParityRecorder) throws {

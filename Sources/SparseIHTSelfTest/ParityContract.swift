@@ -35,7 +35,8 @@ public enum ParityContract {
     public static let cases: [Case] = [
         Case(name: "gemm", needsReference: false) { b, _, r in try gemm(b, &r) },
         Case(name: "gate", needsReference: false) { b, _, r in try gate(b, &r) },
-        Case(name: "gates from the host", needsReference: false) { b, _, r in try writeGates(b, &r) },
+        Case(name: "gate columns", needsReference: false) { b, _, r in try gateColumns(b, &r) },
+        Case(name: "gates from and to the host", needsReference: false) { b, _, r in try writeGates(b, &r) },
         Case(name: "masked gradient", needsReference: false) { b, _, r in try maskedGradient(b, &r) },
         Case(name: "gated forward, activations and norms", needsReference: false) { b, _, r in try gatedForward(b, &r) },
         Case(name: "scale and scatter-add", needsReference: false) { b, _, r in try scatter(b, &r) },

@@ -50,7 +50,7 @@ final class DeadNeuronSkipTests: XCTestCase {
         // k = 4: a few of the live neurons' candidates. k = 20: more than the 15 candidates of
         // the live neurons, so the top k over all neurons holds zeros, which leave the weights.
         for k in [4, 20] {
-            let (out, mu, _) = try solver.thresholdStep(w, bank: bank, data: data, k: k, chunk: 2)
+            let (out, mu, _, _) = try solver.thresholdStep(w, bank: bank, data: data, k: k, chunk: 2)
             let want = reference(x: x, y: y, n: n, d: d, m: m, w: w, bank: bank, mu: mu, k: k)
             XCTAssertEqual(out.indices, want, "k \(k)")
         }

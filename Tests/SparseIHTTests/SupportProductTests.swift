@@ -238,4 +238,42 @@ final class SupportProductTests: XCTestCase {
         XCTAssertEqual(accepted, try solver.refine(&without, bank: bank, data: data, mu: second.mu))
         XCTAssertEqual(withKnown.values.map(\.bitPattern), without.values.map(\.bitPattern))
     }
+
+    /// A chunk of followed neurons with a few dense (re-seeded) generators gets the followed
+    /// gates by the sparse product and the dense ones by a GEMM over those neurons alone:
+    /// the same gate matrix as the sparse product and the chunk's GEMM give column by column,
+    /// and the dense neurons' gates come back as bytes for the refinement.
+    func testMixedChunkGatesAreTheChunkProducts() throws {
+        let b = CPUBackend()
+        var t = TestData(53)
+        let n = 300, d = 40, m = 20
+        let problem = try RegressionProblem(x: t.normals(n * d), y: t.normals(n), n: n, d: d)
+        let solver = try IHTSolver(backend: b, problem: problem, options: SolverOptions(m: m, s: 10))
+        let data = try solver.batch(BatchSchedule(n: n, batchSize: nil, seed: 0), step: 0)
+        var bank = GeneratorBank(d: d, m: m, seed: 3)
+        bank.followedWeights = SparseWeights(d: d, m: m, indices: [3, 50, 95, 130, 170, 171, 210, 260, 290, 315],
+                                             values: t.normals(10))
+        bank.reseeded = [9, 14]
+        let neurons = Array(0..<m)
+        XCTAssertNil(bank.sparseRows(neurons, limit: m * d / 20), "too many dense entries for one sparse product")
+        let g = try b.makeBuffer(count: n * m), flopsBefore = b.gemmFlops
+        let kept = try solver.fillGates(neurons, bank: bank, data: data, into: g, keepDense: true)
+        XCTAssertEqual(b.gemmFlops - flopsBefore, 2 * n * d * 2, "a GEMM over the two dense neurons alone")
+        let mixed = try b.read(g, count: n * m)
+        // References: the sparse product of the followed rows, the chunk's GEMM of every row.
+        let followed = SparseRows(bank.followedWeights!, width: d, neurons: neurons, scale: { bank.sign($0) })
+        let sparse = try b.makeBuffer(count: n * m), dense = try b.makeBuffer(count: n * m)
+        try b.sparseProduct(x: data.x, n: n, d: d, offsets: followed.offsets, columns: followed.columns,
+                            values: followed.values, gate: nil, threshold: true, into: sparse)
+        try b.gate(x: data.x, n: n, d: d, generators: try b.makeBuffer(bank.rows(neurons)), c: m, into: dense)
+        let s = try b.read(sparse, count: n * m), h = try b.read(dense, count: n * m)
+        for j in neurons {
+            let column = (0..<n).map { mixed[$0 * m + j] }
+            let want = (0..<n).map { [9, 14].contains(j) ? h[$0 * m + j] : s[$0 * m + j] }
+            XCTAssertEqual(column, want, "neuron \(j)")
+        }
+        XCTAssertEqual(Set(kept.keys), [9, 14])
+        for j in [9, 14] { XCTAssertEqual(kept[j], (0..<n).map { UInt8(h[$0 * m + j]) }, "kept gates of neuron \(j)") }
+        XCTAssertTrue(h.contains(1) && h.contains(0))
+    }
 }
