@@ -1,4 +1,4 @@
-// Elementwise parts of the gated products (algorithm.md section 1). The GEMMs themselves
+// Elementwise parts of the gated products (docs/method.md section 1). The GEMMs themselves
 // go through CLBlast; these kernels turn products into gates, mask residuals and reduce
 // gated rows. All matrices are row-major float32.
 

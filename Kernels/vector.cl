@@ -1,4 +1,4 @@
-// The vector-output step (algorithm.md section 3) on the device: candidate blocks, column
+// The vector-output step (docs/method.md section 3) on the device: candidate blocks, column
 // and row copies, gathers, and the count-min sketch ranking. No float atomics; every
 // reduction runs in a fixed order, so results match the host implementation bit for bit.
 #pragma OPENCL FP_CONTRACT OFF

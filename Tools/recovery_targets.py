@@ -7,7 +7,7 @@ binary and writes docs/results/*.csv plus docs/recovery-targets.md.
 dictionary: planted-in-dictionary exact recovery, d=100, n=20,000, m in {10,100,1000}, s in {10,100}.
 grid:       planted MLP, d=100, n=50,000, m in {10,50}, s in {10,50,100}, seeds 0-2: published
             (15 steps) and best recipe (15 steps, and to convergence within 150 steps).
-ablation:   what each change of algorithm.md section 6 buys (m=10, s=50, n=5,000, seeds 0-5).
+ablation:   what each change of docs/method.md section 5 buys (m=10, s=50, n=5,000, seeds 0-5).
 escape:     the planted m = 50 (and m = 10) cells, n=50,000, 150 steps: each switch of the search
             recipe added to best, and the search recipe without each (what each change buys).
 memory:     one full step at d=100, n=10,000, s=1,000 for m in {1e4, 1e5, 1e6} (CPU backend).
@@ -105,7 +105,7 @@ ABLATION = [
 
 
 def ablation():
-    """What each change buys: m=10, s=50, n=5,000 (algorithm.md section 6), seeds 0-5, 100 steps."""
+    """What each change buys: m=10, s=50, n=5,000 (docs/method.md section 5), seeds 0-5, 100 steps."""
     rows = []
     for name, flags in ABLATION:
         for seed in range(6):

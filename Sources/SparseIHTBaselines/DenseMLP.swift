@@ -1,7 +1,7 @@
 import Foundation
 import SparseIHTCore
 
-/// A dense ReLU network without biases (the IMP baseline's model, algorithm.md section 4):
+/// A dense ReLU network without biases (the IMP baseline's model, docs/method.md section 4):
 /// `layers[l]` is `sizes[l+1] x sizes[l]` row-major; hidden layers apply ReLU, the last is
 /// linear. Masks (0/1, same shapes) zero pruned weights.
 public struct DenseMLP: Sendable {

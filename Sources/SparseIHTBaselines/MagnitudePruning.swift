@@ -2,7 +2,7 @@ import Foundation
 import SparseIHTCore
 
 /// Iterative magnitude pruning with rewinding, and one-shot magnitude pruning
-/// (algorithm.md section 4), following the published protocol: see `iterative`.
+/// (docs/method.md section 4), following the published protocol: see `iterative`.
 public enum MagnitudePruning {
     /// Masks keeping all but the `prune` unmasked weights of smallest magnitude, counted
     /// globally across layers (ties: lower layer, then lower index, pruned first).

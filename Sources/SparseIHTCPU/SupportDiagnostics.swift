@@ -1,7 +1,7 @@
 import CBLAS
 import SparseIHTCore
 
-/// The diagnostics the paper's theory calls for (algorithm.md section 5), measured on the
+/// The diagnostics the paper's theory calls for (docs/method.md section 5), measured on the
 /// recovered support with the final gates, on the host in Double.
 public struct SupportDiagnostics: Sendable, Codable {
     /// Active neurons (distinct patterns are counted among them).

@@ -1,4 +1,4 @@
-/// The numerical primitives of the gated reformulation (algorithm.md section 1), written once
+/// The numerical primitives of the gated reformulation (docs/method.md section 1), written once
 /// per backend. The solver is generic over this protocol; the CPU and OpenCL backends pass
 /// one shared parity suite.
 ///
@@ -98,7 +98,7 @@ public enum BackendKind: String, Sendable, Codable {
 
 // MARK: - Vector-output step and transfer accounting (VectorIHTSolver, StreamedSelection)
 
-/// Primitives of the vector-output step (algorithm.md section 3) and the host-device
+/// Primitives of the vector-output step (docs/method.md section 3) and the host-device
 /// transfer counter. Kept in one group so the step's whole device side reads in one place.
 public protocol VectorStepBackend {
     associatedtype Buffer: AnyObject

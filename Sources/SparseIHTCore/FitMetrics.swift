@@ -2,7 +2,7 @@ import Foundation
 
 /// Fit metrics of a prediction against targets.
 public enum FitMetrics {
-    /// PSNR = 20 log10(peak) - 10 log10(MSE), in dB (algorithm.md section 4); the peak is
+    /// PSNR = 20 log10(peak) - 10 log10(MSE), in dB (docs/method.md section 4); the peak is
     /// `max |y|` unless given (images: 1).
     public static func psnr(prediction: [Float], target: [Float], peak fixedPeak: Double? = nil) -> Double {
         var mse = 0.0, peak = 0.0

@@ -1,5 +1,5 @@
-/// The generator vectors `h_j` that define the gates `1[X h_j > 0]` (algorithm.md sections
-/// 1, 2 and 6), produced on demand so the `d x m` matrix never exists:
+/// The generator vectors `h_j` that define the gates `1[X h_j > 0]` (docs/method.md
+/// sections 1, 2 and 5), produced on demand so the `d x m` matrix never exists:
 /// - a random generator of neuron `j` at epoch `e` is `N(0, I_d)` drawn from the stream
 ///   `(seed, j, e)`, identical on every backend;
 /// - in convex mode every neuron keeps its epoch-0 random generator;
@@ -24,7 +24,7 @@ public struct GeneratorBank: Sendable {
     public var epoch: Int
     /// Output signs: with `signed`, neuron `j` has a fixed random output weight
     /// `v_j = +-1` and, when gates follow weights, generator `v_j w_j`, so the model is
-    /// `sum_j v_j relu(X v_j w_j)` and can subtract as well as add (algorithm.md section 6).
+    /// `sum_j v_j relu(X v_j w_j)` and can subtract as well as add (docs/method.md section 5).
     /// Without it every output weight is +1 (the published model).
     public var signed = false
 

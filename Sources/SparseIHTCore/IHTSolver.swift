@@ -37,7 +37,7 @@ public struct SolverResult: Sendable {
     public var returnedStep: StepReport? = nil
 }
 
-/// Scalar-output IHT on the gated reformulation (algorithm.md section 2), written once
+/// Scalar-output IHT on the gated reformulation (docs/method.md section 2), written once
 /// against `ComputeBackend`. One step:
 /// 1. residual `r = A w - y` with the step's gates;
 /// 2. normalized step size `mu` from the gradient on the current support;

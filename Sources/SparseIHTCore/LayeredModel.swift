@@ -1,4 +1,4 @@
-/// A network of layers trained one at a time (algorithm.md section 3): each hidden layer
+/// A network of layers trained one at a time (docs/method.md section 3): each hidden layer
 /// maps its input to the gated activations of its live neurons (`n x a_l`), which are the
 /// next layer's input; the last layer produces the output.
 public struct LayeredModel: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Loss of the vector-output model (algorithm.md section 3) and of the scalar solver
+/// Loss of the vector-output model (docs/method.md section 3) and of the scalar solver
 /// (`SolverOptions.loss`; see `ScalarLoss.swift` for the scalar convention).
 public enum Loss: String, Sendable, Codable, CaseIterable {
     /// Vector output: R = (Y_hat - Y) / n. Scalar: r = f - y.

@@ -8,7 +8,7 @@ public struct PlantedProblem: Sendable {
     public var permutationInvariant: Bool
 }
 
-/// Generators of the synthetic problems (algorithm.md section 4). All draws come from
+/// Generators of the synthetic problems (docs/method.md section 4). All draws come from
 /// `SeededGenerator` streams, so a seed gives the same problem on every backend; the
 /// targets are computed through `backend` in float32.
 public enum PlantedProblems {

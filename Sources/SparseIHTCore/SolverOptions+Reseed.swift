@@ -1,6 +1,6 @@
 extension SolverOptions {
     /// Where a neuron re-seeded on a stall (`stallReseed`) gets its generator, i.e. the
-    /// gate `1[X h > 0]` it starts from (algorithm.md section 6).
+    /// gate `1[X h > 0]` it starts from (docs/method.md section 5).
     public enum ReseedRule: String, Sendable, Codable, CaseIterable {
         /// A fresh random `N(0, I_d)` generator (the re-seeding measured first).
         case random

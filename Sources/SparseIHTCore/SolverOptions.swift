@@ -1,4 +1,4 @@
-/// How gates are chosen (algorithm.md section 2).
+/// How gates are chosen (docs/method.md section 2).
 public enum GateMode: String, Sendable, Codable, CaseIterable {
     /// Fixed random generators for the whole run.
     case convex
@@ -8,8 +8,8 @@ public enum GateMode: String, Sendable, Codable, CaseIterable {
     case linear
 }
 
-/// Settings of the IHT solver. `init` gives the best measured recipe (algorithm.md
-/// section 6); `Recipe.published` reproduces the published method.
+/// Settings of the IHT solver. `init` gives the best measured recipe (docs/method.md
+/// section 5); `Recipe.published` reproduces the published method.
 public struct SolverOptions: Sendable, Codable, Equatable {
     /// Number of hidden neurons m.
     public var m: Int
@@ -69,7 +69,7 @@ public struct SolverOptions: Sendable, Codable, Equatable {
 
     public init(m: Int, s: Int) { self.m = m; self.s = s }
 
-    /// Step-size rule of the refinement on the support (algorithm.md section 6).
+    /// Step-size rule of the refinement on the support (docs/method.md section 5).
     public enum RefineRule: String, Sendable, Codable, CaseIterable {
         /// Each internal step takes the exact line-search step `||g||^2 / (c ||A_S g||^2)`,
         /// halved until the Armijo check holds; a step that fails `maxHalvings` halvings
@@ -90,7 +90,7 @@ public struct SolverOptions: Sendable, Codable, Equatable {
     /// Named settings.
     public enum Recipe: String, Sendable, CaseIterable {
         /// Gates follow weights from the first step, normalized first step, revival,
-        /// stall re-seeding, exact-step refinement (measured best, algorithm.md section 6).
+        /// stall re-seeding, exact-step refinement (measured best, docs/method.md section 5).
         case best
         /// `best` with the switches that escape the fixed point of the planted m = 50
         /// networks: the re-seeded generator from the residual (`ReseedRule.residual`),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Vector-output IHT (algorithm.md section 3): W1 (m blocks of d) and W2 (m x k) share one
+/// Vector-output IHT (docs/method.md section 3): W1 (m blocks of d) and W2 (m x k) share one
 /// budget s; one fixed-step IHT step per minibatch on the per-neuron blocks `[w1_j; w2_j]`.
 /// In the first epoch empty blocks are seeded with small uniform values (both factors start
 /// at zero, so their gradient would be zero). After the first epoch only live neurons can

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Settings of the vector-output solver (algorithm.md section 3).
+/// Settings of the vector-output solver (docs/method.md section 3).
 public struct VectorOptions: Sendable {
     public var m: Int
     public var s: Int

@@ -1,7 +1,7 @@
 import Foundation
 import SparseIHTCore
 
-/// The real-data tasks of algorithm.md section 4, built from `--dataset` names:
+/// The real-data tasks of docs/method.md section 4, built from `--dataset` names:
 /// `mnist-sample` (installed by `Tools/bootstrap-data.sh`), `fashion` (Debian's
 /// dataset-fashion-mnist), or a path: an IDX directory (MNIST format), a CIFAR-10 binary
 /// directory or batch file, a CSV file (last column = label), or a PNG/PGM/PPM image (INR).
@@ -227,7 +227,7 @@ public enum RealTasks {
 }
 
 /// Fourier features of pixel coordinates for implicit neural representations
-/// (algorithm.md section 4): `[sin(2 pi v B^T), cos(2 pi v B^T)]` with `B` (`features x
+/// (docs/method.md section 4): `[sin(2 pi v B^T), cos(2 pi v B^T)]` with `B` (`features x
 /// dims`) drawn N(0, sigma^2) per coordinate (seeded), `v` = (row/H, col/W) for grayscale
 /// or (row/H, col/W, channel) with one sample per pixel and channel for colour.
 public struct FourierFeatures: Sendable {
