@@ -114,9 +114,7 @@ extension CPUBackend {
 
     /// Straight from the buffer, 64 examples at a time.
     public func readGates(_ g: HostBuffer, n: Int, c: Int, columns: [Int32]) throws -> [UInt8] {
-        if let bad = columns.first(where: { $0 < 0 || Int($0) >= c }) {
-            throw SparseIHTError.invalidArgument("gate column \(bad) outside 0..<\(c)")
-        }
+        try checkGateColumns(columns, c: c, distinct: false)
         try need(g, n * c, "gate")
         let r = columns.count
         var out = [UInt8](repeating: 0, count: n * r)

@@ -169,9 +169,7 @@ extension ComputeBackend {
 
     /// Through `read` of the whole matrix.
     public func readGates(_ g: Buffer, n: Int, c: Int, columns: [Int32]) throws -> [UInt8] {
-        if let bad = columns.first(where: { $0 < 0 || Int($0) >= c }) {
-            throw SparseIHTError.invalidArgument("gate column \(bad) outside 0..<\(c)")
-        }
+        try checkGateColumns(columns, c: c, distinct: false)
         let all = try read(g, count: n * c)
         var out = [UInt8](repeating: 0, count: n * columns.count)
         for (p, j) in columns.enumerated() {
@@ -193,12 +191,15 @@ public func gateMatrix(_ bytes: [UInt8], n: Int, rows: [Int]) throws -> [Float] 
     return out
 }
 
-/// Throws unless `columns` are distinct columns of a gate matrix `c` wide (`gateColumns`).
-public func checkGateColumns(_ columns: [Int32], c: Int) throws {
+/// Throws unless `columns` are columns of a gate matrix `c` wide, and with `distinct` none
+/// given twice (`gateColumns` writes them; `readGates` only reads them).
+public func checkGateColumns(_ columns: [Int32], c: Int, distinct: Bool = true) throws {
     var seen = Set<Int32>()
     for j in columns {
         guard j >= 0, Int(j) < c else { throw SparseIHTError.invalidArgument("gate column \(j) outside 0..<\(c)") }
-        guard seen.insert(j).inserted else { throw SparseIHTError.invalidArgument("gate column \(j) given twice") }
+        guard !distinct || seen.insert(j).inserted else {
+            throw SparseIHTError.invalidArgument("gate column \(j) given twice")
+        }
     }
 }
 

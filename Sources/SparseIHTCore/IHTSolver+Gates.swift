@@ -86,12 +86,11 @@ extension IHTSolver {
     /// generator (-1: zero gates), and with `leavingDense` also where a neuron has a dense
     /// (random or chosen) generator (-1, for the caller to fill); else nil.
     func heldRows(_ neurons: [Int], in support: SupportProducts, bank: GeneratorBank, leavingDense: Bool) -> [Int]? {
-        let row = Dictionary(uniqueKeysWithValues: support.neurons.enumerated().map { ($1, $0) })
         let live = bank.liveNeurons
         var rows: [Int] = []
         rows.reserveCapacity(neurons.count)
         for j in neurons {
-            if let r = row[j] { rows.append(r); continue }
+            if let r = support.row(of: j) { rows.append(r); continue }
             switch bank.source(j, live: live) {
             case .zero: rows.append(-1)
             case .random where leavingDense, .chosen where leavingDense: rows.append(-1)

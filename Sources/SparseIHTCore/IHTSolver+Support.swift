@@ -19,9 +19,8 @@ extension IHTSolver {
         var sparse: [Int] = [], sparseAt: [Int] = [], dense: [Int] = [], denseAt: [Int] = []
         let live = bank.liveNeurons
         var out = [UInt8](repeating: 0, count: n * a)
-        let knownRow = known.map { k in Dictionary(uniqueKeysWithValues: k.neurons.enumerated().map { ($1, $0) }) } ?? [:]
         for (q, j) in neurons.enumerated() {
-            if let known, let p = knownRow[j] {
+            if let known, let p = known.row(of: j) {
                 precondition(known.n == n, "known gates of \(known.n) rows for \(n)")
                 out.replaceSubrange((q * n)..<((q + 1) * n), with: known.gates[(p * n)..<((p + 1) * n)])
                 continue

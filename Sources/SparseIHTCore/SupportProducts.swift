@@ -42,6 +42,16 @@ struct SupportProducts {
 
     var a: Int { neurons.count }
 
+    /// The row of neuron `j` in `gates` (its index in the ascending `neurons`), or nil.
+    func row(of j: Int) -> Int? {
+        var lo = 0, hi = neurons.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if neurons[mid] < j { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < neurons.count && neurons[lo] == j ? lo : nil
+    }
+
     /// Rows per sub-block of the block loops: 256 for more than 256 entries on data of
     /// several blocks (whose columns come from memory: 15% faster than whole blocks on
     /// 2,000 entries over 50,000 x 784), else the whole block (25% faster than 256 rows on
